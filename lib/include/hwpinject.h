@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libhwpinject - inject memory errors (hwpoison) on Linux and report what the
+ * kernel did.
+ *
+ * Conventions:
+ *  - Every function that can fail returns 0 or a negative errno.  The context
+ *    keeps a human-readable message for the last error (hwpi_ctx_strerror()).
+ *  - The library never prints and never exits; diagnostics go to the log
+ *    callback set with hwpi_ctx_set_log().
+ *  - Results are plain structs owned by the caller.
+ *  - Every /proc, /sys and /dev path is looked up below the context's root
+ *    (hwpi_ctx_set_root()), so tests can point the library at a fake tree.
+ */
+#ifndef HWPINJECT_H
+#define HWPINJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HWPI_PATH_MAX 4096
+#define HWPI_MSG_MAX 256
+#define HWPI_MAX_MESSAGES 16
+#define HWPI_MAX_SIGNALS 16
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                  */
+
+struct hwpi_ctx;
+
+/* Log priorities, as syslog(3). */
+typedef void (*hwpi_log_fn)(void *userdata, int priority, const char *msg);
+
+/* Library version string, e.g. "0.1.0". */
+const char *hwpi_version(void);
+
+/* Create a context; *ctx is set on success.  Returns 0 or -ENOMEM. */
+int hwpi_ctx_new(struct hwpi_ctx **ctx);
+/* Free a context; NULL is accepted. */
+void hwpi_ctx_free(struct hwpi_ctx *ctx);
+
+/*
+ * Look up /proc, /sys and /dev below ROOT instead of "/" (testing).  NULL or
+ * "" or "/" resets it.  Returns 0, -EINVAL or -ENAMETOOLONG.
+ */
+int hwpi_ctx_set_root(struct hwpi_ctx *ctx, const char *root);
+const char *hwpi_ctx_get_root(const struct hwpi_ctx *ctx);
+
+/* Route diagnostics to FN; messages with priority > max_priority are dropped. */
+void hwpi_ctx_set_log(struct hwpi_ctx *ctx, hwpi_log_fn fn, void *userdata,
+		      int max_priority);
+
+/* Human message for the last error of this context ("" if none). */
+const char *hwpi_ctx_strerror(const struct hwpi_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Numbers                                                                  */
+
+/*
+ * Parse an unsigned 64-bit number: decimal, or hex with a 0x prefix.
+ * Leading/trailing blanks, signs, junk and overflow are rejected.
+ * Returns 0, -EINVAL (not a number) or -ERANGE (overflow).
+ */
+int hwpi_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Parse a duration: a number with an optional suffix ms, s, m, h (default s).
+ * Result in milliseconds.  Returns 0, -EINVAL or -ERANGE.
+ */
+int hwpi_parse_duration_ms(const char *s, uint64_t *out_ms);
+
+/* ------------------------------------------------------------------------ */
+/* Methods and kernel capabilities                                          */
+
+enum hwpi_method {
+	HWPI_METHOD_HWPOISON = 0,	  /* madvise(MADV_HWPOISON) */
+	HWPI_METHOD_SOFT_OFFLINE,	  /* madvise(MADV_SOFT_OFFLINE) */
+	HWPI_METHOD_CORRUPT_PFN,	  /* debugfs hwpoison/corrupt-pfn */
+	HWPI_METHOD_SOFT_OFFLINE_PAGE,	  /* sysfs soft_offline_page */
+	HWPI_METHOD_HARD_OFFLINE_PAGE,	  /* sysfs hard_offline_page */
+	HWPI_METHOD_COUNT,
+};
+
+/* "hwpoison", "soft-offline", "corrupt-pfn", ... or NULL. */
+const char *hwpi_method_name(enum hwpi_method m);
+/* Returns 0 or -EINVAL. */
+int hwpi_method_from_name(const char *name, enum hwpi_method *out);
+/* True for the madvise methods, which act on a virtual address of a process. */
+bool hwpi_method_needs_vaddr(enum hwpi_method m);
+/* True for the soft methods (migrate, do not poison the data). */
+bool hwpi_method_is_soft(enum hwpi_method m);
+
+struct hwpi_method_status {
+	bool available;
+	/*
+	 * Why not, as a negative errno:
+	 *  -ENOSYS  kernel built without CONFIG_MEMORY_FAILURE (or interface absent)
+	 *  -ENODEV  debugfs not mounted / hwpoison-inject not loaded and not loadable
+	 *  -EPERM   not permitted (no CAP_SYS_ADMIN, lockdown)
+	 *  -ENOENT  a required file is missing
+	 */
+	int err;
+	char reason[HWPI_MSG_MAX];
+	char path[HWPI_PATH_MAX]; /* the interface used, if any */
+};
+
+/*
+ * Find out whether METHOD can be used here, without poisoning anything.
+ * With HWPI_CHECK_LOAD, loads hwpoison-inject (modprobe) and mounts debugfs
+ * if that is what is missing.  Returns 0 (status filled in) or negative errno.
+ */
+#define HWPI_CHECK_LOAD 0x1u
+int hwpi_method_check(struct hwpi_ctx *ctx, enum hwpi_method m,
+		      unsigned int flags, struct hwpi_method_status *st);
+
+/* Whether the running kernel has CONFIG_MEMORY_FAILURE (by its interfaces). */
+bool hwpi_kernel_has_memory_failure(struct hwpi_ctx *ctx);
+
+/* Kernel release (uname -r, or ROOT/proc/sys/kernel/osrelease). */
+int hwpi_kernel_release(struct hwpi_ctx *ctx, char *buf, size_t len);
+
+/* vm.memory_failure_* and vm.enable_soft_offline sysctls. */
+enum hwpi_sysctl {
+	HWPI_SYSCTL_EARLY_KILL = 0,
+	HWPI_SYSCTL_RECOVERY,
+	HWPI_SYSCTL_ENABLE_SOFT_OFFLINE,
+	HWPI_SYSCTL_COUNT,
+};
+const char *hwpi_sysctl_name(enum hwpi_sysctl s); /* "vm.memory_failure_early_kill" */
+/* Returns 0, -ENOENT if the kernel lacks it, or negative errno. */
+int hwpi_sysctl_get(struct hwpi_ctx *ctx, enum hwpi_sysctl s, long *val);
+int hwpi_sysctl_set(struct hwpi_ctx *ctx, enum hwpi_sysctl s, long val);
+
+/* HardwareCorrupted from /proc/meminfo in kB. */
+int hwpi_hardware_corrupted_kb(struct hwpi_ctx *ctx, uint64_t *kb);
+
+/* Sum of the per-node memory_failure counters (6.12+).  -ENOENT if absent. */
+struct hwpi_mf_counters {
+	uint64_t total, ignored, failed, delayed, recovered;
+};
+int hwpi_mf_counters(struct hwpi_ctx *ctx, struct hwpi_mf_counters *c);
+
+/* ------------------------------------------------------------------------ */
+/* kpageflags                                                               */
+
+/* Name of kpageflags bit BIT ("HWPOISON", "ANON", ...) or NULL if unknown. */
+const char *hwpi_kpageflag_name(unsigned int bit);
+/* Bit of a name (case-insensitive), or -EINVAL. */
+int hwpi_kpageflag_bit(const char *name);
+/* Read /proc/kpageflags for PFN.  Returns 0, -EPERM, -EINVAL (beyond end). */
+int hwpi_kpageflags_read(struct hwpi_ctx *ctx, uint64_t pfn, uint64_t *flags);
+#define HWPI_KPF_HWPOISON 19
+
+/* ------------------------------------------------------------------------ */
+/* Targets                                                                  */
+
+enum hwpi_mapping_kind {
+	HWPI_MAP_NONE = 0,  /* no vaddr (pfn/phys targets) */
+	HWPI_MAP_ANON,
+	HWPI_MAP_HEAP,
+	HWPI_MAP_STACK,
+	HWPI_MAP_FILE,
+	HWPI_MAP_SHMEM,
+	HWPI_MAP_HUGETLB,
+	HWPI_MAP_THP,
+	HWPI_MAP_SPECIAL,   /* [vdso], [vvar], ... */
+};
+/* "anon", "heap", "stack", "file", "shmem", "hugetlb", "thp", "special", "none" */
+const char *hwpi_mapping_kind_name(enum hwpi_mapping_kind k);
+
+/* One line of /proc/PID/maps. */
+struct hwpi_mapping {
+	uint64_t start, end, offset;
+	char perms[5];		/* "rw-p" */
+	unsigned int dev_major, dev_minor;
+	uint64_t inode;
+	char path[HWPI_PATH_MAX]; /* "" for anonymous, "[heap]", ... */
+};
+
+/* Parse one maps line.  Returns 0 or -EINVAL. */
+int hwpi_mapping_parse(const char *line, struct hwpi_mapping *m);
+
+struct hwpi_target {
+	pid_t pid;		/* 0 if none */
+	bool have_vaddr;
+	uint64_t vaddr;		/* page-aligned */
+	struct hwpi_mapping map; /* valid if have_vaddr */
+	enum hwpi_mapping_kind kind;
+	bool present;		/* page present in pagemap */
+	bool have_pfn;
+	uint64_t pfn;
+	uint64_t phys;		/* pfn * base page size */
+	uint64_t page_size;	/* mapping page size (4096, 2 MiB hugetlb ...) */
+	uint64_t pagemap;	/* raw pagemap entry */
+	bool have_kpageflags;
+	uint64_t kpageflags;
+	bool poisoned_entry;	/* pagemap shows a hwpoison swap entry */
+};
+
+/*
+ * Resolve PID + VADDR to its mapping, pfn, physical address, page size and
+ * kpageflags.  The vaddr is rounded down to its page.
+ * Returns 0; -ESRCH (no such pid), -EFAULT (address not mapped),
+ * -EPERM (no permission to read pagemap pfns), or another negative errno.
+ * A mapped but non-present page returns 0 with present = false.
+ */
+int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
+		       struct hwpi_target *t);
+/* Resolve a pfn (flags from kpageflags).  -EINVAL if beyond the last pfn. */
+int hwpi_resolve_pfn(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_target *t);
+int hwpi_resolve_phys(struct hwpi_ctx *ctx, uint64_t phys, struct hwpi_target *t);
+
+/*
+ * Decode a raw pagemap entry.  For a hwpoison swap entry (swap type
+ * SWAP_TYPE, learnt from the kernel), *pfn is the poisoned pfn.
+ */
+struct hwpi_pagemap_entry {
+	bool present, swapped, file_shared, exclusive, soft_dirty;
+	uint64_t pfn;	     /* if present */
+	unsigned int swap_type;
+	uint64_t swap_offset;
+};
+void hwpi_pagemap_decode(uint64_t raw, struct hwpi_pagemap_entry *e);
+
+/*
+ * Regions.  SPEC is "heap", "stack", "anon", "file", "file:PATH" or
+ * "ADDR-ADDR".  Selects COUNT page addresses of PID:
+ *  - sel.random false: starting at sel.offset bytes into the region;
+ *  - sel.random true: distinct pages chosen with sel.seed (reproducible).
+ * Only present pages are chosen unless sel.include_absent.  Returns 0,
+ * -EINVAL (bad spec), -ESRCH, -ENOENT (no such region), -ERANGE (region too
+ * small for COUNT pages) or negative errno.  *n is set to the number chosen.
+ */
+struct hwpi_selection {
+	uint64_t offset;
+	bool random;
+	uint64_t seed;
+	bool include_absent;
+};
+int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
+		       const struct hwpi_selection *sel, uint64_t *vaddrs,
+		       size_t count, size_t *n);
+
+/* ------------------------------------------------------------------------ */
+/* Injection                                                                */
+
+enum hwpi_signal_when {
+	HWPI_SIG_AT_INJECTION = 0,
+	HWPI_SIG_ON_ACCESS,
+	HWPI_SIG_LATER,
+};
+
+struct hwpi_signal {
+	pid_t pid;		/* the process (tgid) */
+	pid_t tid;		/* the thread that received it, if known */
+	int signo;
+	int code;		/* si_code */
+	bool have_addr;		/* addr and addr_lsb known (full siginfo seen) */
+	uint64_t addr;		/* si_addr */
+	int addr_lsb;		/* si_addr_lsb */
+	enum hwpi_signal_when when;
+	char comm[17];
+};
+
+enum hwpi_target_state {
+	HWPI_TARGET_UNKNOWN = 0,
+	HWPI_TARGET_ALIVE,
+	HWPI_TARGET_KILLED,
+	HWPI_TARGET_EXITED,
+	HWPI_TARGET_GONE,	/* disappeared, cause unknown */
+};
+
+struct hwpi_report {
+	enum hwpi_method method;
+	bool dry_run;			/* nothing was injected */
+	struct hwpi_target target;	/* as resolved before injection */
+	int err;			/* errno of the injector (0 = accepted) */
+	char release[65];
+
+	/* what the kernel did, "" if unknown */
+	char page_type[64];
+	char result[32];		/* Ignored, Failed, Delayed, Recovered */
+	char action_source[16];		/* "tracepoint", "kmsg", "" */
+	char trace_error[HWPI_MSG_MAX];	/* why tracepoints were not used, or "" */
+	char messages[HWPI_MAX_MESSAGES][HWPI_MSG_MAX];
+	unsigned int n_messages;
+
+	bool poisoned_known;
+	bool poisoned;			/* pfn carries HWPOISON afterwards */
+	bool hwcorrupted_known;
+	uint64_t hwcorrupted_before_kb, hwcorrupted_after_kb;
+	bool have_new_pfn;		/* soft offline: content migrated */
+	uint64_t new_pfn;
+
+	struct hwpi_signal signals[HWPI_MAX_SIGNALS];
+	unsigned int n_signals;
+	enum hwpi_target_state target_state;
+	int target_status;		/* signal or exit status */
+	bool interrupted;		/* the watch ended early on SIGINT/SIGTERM */
+};
+
+#define HWPI_INJECT_DRY_RUN 0x1u	/* resolve and check, inject nothing */
+#define HWPI_INJECT_FORCE 0x2u		/* allow pages that may crash the kernel */
+#define HWPI_INJECT_NO_LOAD 0x4u	/* do not load hwpoison-inject / mount debugfs */
+#define HWPI_INJECT_NO_TRACE 0x8u	/* do not use tracepoints (kmsg only) */
+#define HWPI_INJECT_NO_HOLD 0x10u	/* do not hold a pid target with ptrace */
+
+struct hwpi_inject_opts {
+	unsigned int flags;	/* HWPI_INJECT_* */
+	/*
+	 * vm.memory_failure_early_kill for the injection: -1 leaves it alone,
+	 * 0 or 1 sets it and restores the old value before returning.
+	 */
+	int early_kill;
+	/*
+	 * Keep holding a pid target this long after the injection, recording
+	 * each signal it receives (on access) and its fate.  The watch ends
+	 * early when the target dies or the caller has SIGINT or SIGTERM
+	 * pending (block them to be told: report.interrupted).
+	 */
+	uint64_t watch_ms;
+};
+#define HWPI_INJECT_OPTS_INIT { .flags = 0, .early_kill = -1, .watch_ms = 0 }
+
+/*
+ * Inject an error with METHOD into the page of T (resolved with
+ * hwpi_resolve_*) and fill REPORT.  OPTS may be NULL (defaults).
+ *
+ * The madvise methods run inside the target's own address space: directly
+ * when T.pid is 0 or the caller, else by ptrace syscall injection.  The
+ * pfn/phys methods use T.pfn / T.phys.  A pid target is held with ptrace
+ * during the injection so that its signals are seen with their siginfo;
+ * every signal is passed on unchanged, and the target is always released.
+ *
+ * Returns 0 when the injection was performed (REPORT.err holds the kernel's
+ * answer; the kernel may still have refused the page), or a negative errno
+ * when it could not be attempted: -ENOSYS/-ENODEV (feature missing), -EPERM
+ * (not permitted or refused as unsafe without HWPI_INJECT_FORCE), -EINVAL,
+ * -ESRCH (target gone), -EBUSY (target traced by someone else).
+ */
+int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
+		enum hwpi_method method, const struct hwpi_inject_opts *opts,
+		struct hwpi_report *report);
+
+/*
+ * Why a page is unsafe to poison (kernel pages: reserved, slab, page tables,
+ * buddy, zero page ...): returns NULL if it looks safe, else a reason.
+ */
+const char *hwpi_page_unsafe_reason(uint64_t kpageflags);
+
+/*
+ * Unpoison PFN through debugfs unpoison-pfn.  Fills REPORT (err, messages,
+ * poisoned afterwards).  Returns 0 if attempted, negative errno otherwise.
+ */
+int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_report *report);
+
+/*
+ * Outcome word for a report: "sigbus-ar", "sigbus-ao", "killed",
+ * "recovered", "ignored", "failed", "delayed", "migrated", "refused",
+ * "dry-run", "unknown".
+ */
+const char *hwpi_report_outcome(const struct hwpi_report *r);
+
+/* "BUS_MCEERR_AR" ... or NULL */
+const char *hwpi_sigbus_code_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HWPINJECT_H */

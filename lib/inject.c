@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The injectors behind one call, and what is observed around them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void snapshot_hwcorrupted(struct hwpi_ctx *ctx, bool *known, uint64_t *kb)
+{
+	char saved[sizeof(ctx->errmsg)];
+
+	/* an observation failing must not overwrite the caller's error */
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	*known = hwpi_hardware_corrupted_kb(ctx, kb) == 0;
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+static int local_madvise(struct hwpi_ctx *ctx, const struct hwpi_target *t, int advice)
+{
+	if (madvise((void *)(uintptr_t)t->vaddr, (size_t)ctx->page_size, advice) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Run the injector; returns the kernel's answer (0 or -errno) in *kerr. */
+static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
+		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r)
+{
+	char num[32];
+	long ret = 0;
+	int advice, rc;
+
+	switch (m) {
+	case HWPI_METHOD_HWPOISON:
+	case HWPI_METHOD_SOFT_OFFLINE:
+		advice = m == HWPI_METHOD_HWPOISON ? MADV_HWPOISON : MADV_SOFT_OFFLINE;
+		if (t->pid == 0 || t->pid == getpid()) {
+			*kerr = local_madvise(ctx, t, advice);
+			return 0;
+		}
+		rc = hwpi__remote_madvise(ctx, t->pid, t->vaddr, (uint64_t)ctx->page_size, advice,
+					  &ret, r);
+		if (rc < 0)
+			return rc;
+		*kerr = (int)ret;
+		return 0;
+	case HWPI_METHOD_CORRUPT_PFN:
+		snprintf(num, sizeof(num), "0x%" PRIx64 "\n", t->pfn);
+		break;
+	case HWPI_METHOD_SOFT_OFFLINE_PAGE:
+	case HWPI_METHOD_HARD_OFFLINE_PAGE:
+		snprintf(num, sizeof(num), "0x%" PRIx64 "\n", t->phys);
+		break;
+	default:
+		return hwpi__err(ctx, -EINVAL, "unknown method");
+	}
+	/* st->path already carries the root prefix */
+	*kerr = hwpi__write_abs(st->path, num);
+	return 0;
+}
+
+static void open_trace(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **tr,
+		       struct hwpi_report *r)
+{
+	char saved[sizeof(ctx->errmsg)];
+
+	*tr = NULL;
+	if (flags & HWPI_INJECT_NO_TRACE) {
+		snprintf(r->trace_error, sizeof(r->trace_error), "tracepoints not requested");
+		return;
+	}
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	if (hwpi__trace_open(ctx, HWPI__TRACE_SIGNALS, tr) < 0)
+		snprintf(r->trace_error, sizeof(r->trace_error), "%.*s",
+			 (int)sizeof(r->trace_error) - 1, ctx->errmsg);
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+static void observe_target(struct hwpi_ctx *ctx, struct hwpi_report *r)
+{
+	char buf[512], *p;
+
+	if (r->target.pid <= 0 || r->target_state != HWPI_TARGET_UNKNOWN)
+		return;
+	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/stat", (int)r->target.pid) < 0) {
+		r->target_state = HWPI_TARGET_GONE;
+		return;
+	}
+	p = strrchr(buf, ')');
+	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		r->target_state = HWPI_TARGET_GONE;
+	else
+		r->target_state = HWPI_TARGET_ALIVE;
+}
+
+static void observe_page(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
+			 struct hwpi_report *r)
+{
+	char saved[sizeof(ctx->errmsg)];
+	struct hwpi_target now;
+	uint64_t f;
+
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	if (t->have_pfn && hwpi_kpageflags_read(ctx, t->pfn, &f) == 0) {
+		r->poisoned_known = true;
+		r->poisoned = f & (1ULL << HWPI_KPF_HWPOISON);
+	}
+	if (hwpi_method_is_soft(m) && t->have_vaddr && t->pid > 0 &&
+	    hwpi_resolve_vaddr(ctx, t->pid, t->vaddr, &now) == 0 && now.present &&
+	    now.pfn != t->pfn) {
+		r->have_new_pfn = true;
+		r->new_pfn = now.pfn;
+	}
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+/* Checks that need no kernel action; returns 0 or a negative errno. */
+static int check_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
+			unsigned int flags)
+{
+	const char *unsafe;
+
+	if (hwpi_method_needs_vaddr(m) && !t->have_vaddr)
+		return hwpi__err(ctx, -EINVAL, "%s needs a process and a virtual address",
+				 hwpi_method_name(m));
+	if (!hwpi_method_needs_vaddr(m) && !t->have_pfn)
+		return hwpi__err(ctx, -EINVAL,
+				 "%s needs a pfn, but the page at 0x%" PRIx64 " is not present",
+				 hwpi_method_name(m), t->vaddr);
+	if (t->have_kpageflags && !(flags & HWPI_INJECT_FORCE) &&
+	    (unsafe = hwpi_page_unsafe_reason(t->kpageflags)))
+		return hwpi__err(ctx, -EPERM,
+				 "pfn 0x%" PRIx64 " is %s; poisoning it can take the machine "
+				 "down (use --force to insist)", t->pfn, unsafe);
+	return 0;
+}
+
+/* Set vm.memory_failure_early_kill to WANT (if >= 0), remembering the old value. */
+static int set_early_kill(struct hwpi_ctx *ctx, int want, long *old)
+{
+	int r;
+
+	*old = -1;
+	if (want < 0)
+		return 0;
+	r = hwpi_sysctl_get(ctx, HWPI_SYSCTL_EARLY_KILL, old);
+	if (r < 0)
+		return r;
+	if (*old == want)
+		return 0;
+	r = hwpi_sysctl_set(ctx, HWPI_SYSCTL_EARLY_KILL, want);
+	if (r < 0)
+		*old = -1;
+	return r;
+}
+
+static void restore_early_kill(struct hwpi_ctx *ctx, int want, long old)
+{
+	char saved[sizeof(ctx->errmsg)];
+
+	if (old < 0 || old == want)
+		return;
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	if (hwpi_sysctl_set(ctx, HWPI_SYSCTL_EARLY_KILL, old) < 0)
+		info(ctx, "could not restore vm.memory_failure_early_kill=%ld", old);
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+/* Time for a signal sent during the injection to reach the held target. */
+#define SETTLE_MS 100
+
+HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
+			    enum hwpi_method m, const struct hwpi_inject_opts *opts,
+			    struct hwpi_report *r)
+{
+	static const struct hwpi_inject_opts defaults = HWPI_INJECT_OPTS_INIT;
+	struct hwpi_method_status st;
+	struct hwpi_hold hold = { 0 };
+	struct hwpi_trace *tr = NULL;
+	struct hwpi_kmsg km;
+	bool remote_madvise, want_hold;
+	long old_ek;
+	int rc, kerr = 0;
+
+	if (!t || !r)
+		return hwpi__err(ctx, -EINVAL, "no target or report");
+	if (!opts)
+		opts = &defaults;
+	memset(r, 0, sizeof(*r));
+	r->method = m;
+	r->target = *t;
+	if (hwpi_kernel_release(ctx, r->release, sizeof(r->release)) < 0)
+		r->release[0] = '\0';
+	rc = hwpi_method_check(ctx, m, (opts->flags & HWPI_INJECT_NO_LOAD) ? 0 : HWPI_CHECK_LOAD,
+			       &st);
+	if (rc < 0)
+		return rc;
+	if (!st.available)
+		return hwpi__err(ctx, st.err, "%s is not available: %s", hwpi_method_name(m),
+				 st.reason);
+	rc = check_target(ctx, t, m, opts->flags);
+	if (rc < 0)
+		return rc;
+	if (opts->flags & HWPI_INJECT_DRY_RUN) {
+		r->dry_run = true;
+		return 0;
+	}
+
+	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != getpid();
+	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD);
+	rc = set_early_kill(ctx, opts->early_kill, &old_ek);
+	if (rc < 0)
+		return rc;
+	/* the remote madvise holds the target itself while it runs the syscall */
+	if (want_hold && !remote_madvise) {
+		rc = hwpi__hold_begin(ctx, t->pid, &hold);
+		if (rc < 0)
+			goto out_sysctl;
+	}
+	snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_before_kb);
+	open_trace(ctx, opts->flags, &tr, r);
+	hwpi__kmsg_begin(ctx, &km);
+	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
+	rc = perform(ctx, t, m, &st, &kerr, r);
+	if (rc == 0) {
+		r->err = -kerr;
+		if (hold.active)
+			hwpi__hold_watch(ctx, &hold, SETTLE_MS, HWPI_SIG_AT_INJECTION, r);
+		else if (want_hold && opts->watch_ms && hwpi__hold_begin(ctx, t->pid, &hold) < 0)
+			dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
+		/* the tracepoint, when it spoke, is the better source: it goes last */
+		hwpi__kmsg_collect(ctx, &km, t->pfn, r);
+		if (tr)
+			hwpi__trace_collect(tr, t->pfn, r);
+		if (r->hwcorrupted_known)
+			snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_after_kb);
+		observe_page(ctx, t, m, r);
+		if (hold.active && opts->watch_ms)
+			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
+	}
+	hwpi__kmsg_end(&km);
+	hwpi__trace_close(tr);
+	if (hold.active)
+		hwpi__hold_end(ctx, &hold, r);
+	if (rc == 0)
+		observe_target(ctx, r);
+out_sysctl:
+	restore_early_kill(ctx, opts->early_kill, old_ek);
+	return rc;
+}
+
+HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_report *r)
+{
+	struct hwpi_method_status st;
+	struct hwpi_kmsg km;
+	char num[32];
+	uint64_t f;
+	int rc;
+
+	if (!r)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->method = HWPI_METHOD_COUNT;
+	if (hwpi_kernel_release(ctx, r->release, sizeof(r->release)) < 0)
+		r->release[0] = '\0';
+	rc = hwpi_resolve_pfn(ctx, pfn, &r->target);
+	if (rc == -EINVAL)
+		return rc;
+	rc = hwpi__unpoison_check(ctx, HWPI_CHECK_LOAD, &st);
+	if (rc < 0)
+		return rc;
+	if (!st.available)
+		return hwpi__err(ctx, st.err, "unpoison is not available: %s", st.reason);
+
+	snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_before_kb);
+	hwpi__kmsg_begin(ctx, &km);
+	snprintf(num, sizeof(num), "0x%" PRIx64 "\n", pfn);
+	r->err = -hwpi__write_abs(st.path, num);
+	hwpi__kmsg_collect(ctx, &km, pfn, r);
+	hwpi__kmsg_end(&km);
+	if (r->hwcorrupted_known)
+		snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_after_kb);
+	if (hwpi_kpageflags_read(ctx, pfn, &f) == 0) {
+		r->poisoned_known = true;
+		r->poisoned = f & (1ULL << HWPI_KPF_HWPOISON);
+	}
+	return 0;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal interfaces of libhwpinject: not installed, not exported. */
+#ifndef HWPI_INTERNAL_H
+#define HWPI_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "hwpinject.h"
+
+#define HWPI_EXPORT __attribute__((visibility("default")))
+#define HWPI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef MADV_HWPOISON
+#define MADV_HWPOISON 100
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
+
+struct hwpi_ctx {
+	char root[HWPI_PATH_MAX];	/* "" = real "/" */
+	char errmsg[512];
+	hwpi_log_fn log_fn;
+	void *log_data;
+	int log_max;
+	long page_size;			/* base page size of this machine */
+};
+
+/* ctx.c: record the last error; returns ERR (a negative errno) for chaining. */
+int hwpi__err(struct hwpi_ctx *ctx, int err, const char *fmt, ...) HWPI_PRINTF(3, 4);
+void hwpi__log(struct hwpi_ctx *ctx, int prio, const char *fmt, ...) HWPI_PRINTF(3, 4);
+#define dbg(ctx, ...) hwpi__log(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...) hwpi__log(ctx, LOG_INFO, __VA_ARGS__)
+
+/* path.c: every kernel path below the context's root. */
+int hwpi__path(const struct hwpi_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	HWPI_PRINTF(4, 5);
+/* open ROOT/path; returns fd or -errno */
+int hwpi__open(const struct hwpi_ctx *ctx, int flags, const char *fmt, ...) HWPI_PRINTF(3, 4);
+/* read a small file (newline stripped); returns length or -errno */
+int hwpi__read_file(const struct hwpi_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+	HWPI_PRINTF(4, 5);
+int hwpi__read_long(const struct hwpi_ctx *ctx, long *val, const char *fmt, ...) HWPI_PRINTF(3, 4);
+/* write STR to a file; returns 0 or -errno of the write */
+int hwpi__write_file(const struct hwpi_ctx *ctx, const char *str, const char *fmt, ...)
+	HWPI_PRINTF(3, 4);
+/* write STR to an absolute PATH (already below the root) */
+int hwpi__write_abs(const char *path, const char *str);
+bool hwpi__exists(const struct hwpi_ctx *ctx, const char *fmt, ...) HWPI_PRINTF(2, 3);
+/* pread exactly len bytes at off; returns 0, -EIO (short) or -errno */
+int hwpi__pread_full(int fd, void *buf, size_t len, off_t off);
+
+/* capability.c: availability of debugfs unpoison-pfn */
+int hwpi__unpoison_check(struct hwpi_ctx *ctx, unsigned int flags,
+			 struct hwpi_method_status *st);
+
+/* kmsg.c: collect the kernel's messages about a pfn around an injection. */
+struct hwpi_kmsg {
+	int fd;		/* -1 if /dev/kmsg unavailable */
+};
+void hwpi__kmsg_begin(struct hwpi_ctx *ctx, struct hwpi_kmsg *k);
+/* read new records, keep those about PFN (or about unpoison of PFN) in R */
+void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
+			struct hwpi_report *r);
+void hwpi__kmsg_end(struct hwpi_kmsg *k);
+/*
+ * Parse one kmsg text line about memory failure.  Returns true if it is
+ * about PFN; fills page_type/result of R when it is a recovery-action line.
+ */
+bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r);
+
+/* tracefmt.c: a tracepoint's format file */
+#define HWPI_TP_MAX_FIELDS 24
+#define HWPI_TP_MAX_TABLES 4
+#define HWPI_TP_MAX_SYMBOLS 64
+struct hwpi_tp_field {
+	char name[32];
+	unsigned int offset, size;
+	bool is_signed;
+};
+struct hwpi_tp_symbol {
+	long value;
+	char name[64];
+};
+struct hwpi_tp_table {
+	char field[32];
+	struct hwpi_tp_symbol symbols[HWPI_TP_MAX_SYMBOLS];
+	unsigned int n_symbols;
+};
+struct hwpi_tp_format {
+	unsigned int id;
+	struct hwpi_tp_field fields[HWPI_TP_MAX_FIELDS];
+	unsigned int n_fields;
+	struct hwpi_tp_table tables[HWPI_TP_MAX_TABLES];
+	unsigned int n_tables;
+};
+/* Returns 0 or -EINVAL (no fields found). */
+int hwpi__tp_format_parse(const char *text, struct hwpi_tp_format *f);
+const struct hwpi_tp_field *hwpi__tp_field(const struct hwpi_tp_format *f, const char *name);
+/* Name of VALUE in the __print_symbolic() table of FIELD, or NULL. */
+const char *hwpi__tp_symbol(const struct hwpi_tp_format *f, const char *field, long value);
+bool hwpi__tp_get(const struct hwpi_tp_field *fl, const void *raw, size_t len, int64_t *v);
+
+/* trace.c: tracepoint observation through perf_event_open + libpfm4 */
+struct hwpi_trace;
+#define HWPI__TRACE_SIGNALS 0x1u
+int hwpi__trace_open(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **out);
+void hwpi__trace_close(struct hwpi_trace *t);
+/* drop what was recorded so far */
+void hwpi__trace_discard(struct hwpi_trace *t);
+/* fill page_type/result (memory_failure_event for PFN) and signals of R */
+bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report *r);
+
+/* hold.c: a target held with PTRACE_SEIZE (all its threads) */
+#define HWPI_HOLD_MAX_THREADS 256
+struct hwpi_hold {
+	pid_t pid;
+	bool active;
+	unsigned int n;
+	pid_t tids[HWPI_HOLD_MAX_THREADS];
+	bool live[HWPI_HOLD_MAX_THREADS];
+};
+int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h);
+/* let the target run for MS, recording signals (passed on) and its fate in R */
+void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
+		      enum hwpi_signal_when when, struct hwpi_report *r);
+/* detach every thread (R may be NULL) */
+void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
+
+/* pagemap.c */
+int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);
+
+/* maps.c: find the mapping of VADDR in PID; -EFAULT if none */
+int hwpi__maps_find(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, struct hwpi_mapping *m);
+enum hwpi_mapping_kind hwpi__mapping_kind(const struct hwpi_mapping *m, uint64_t kpageflags,
+					  bool have_flags);
+/* iterate maps: calls FN for each mapping; stops when FN returns non-zero */
+int hwpi__maps_foreach(struct hwpi_ctx *ctx, pid_t pid,
+		       int (*fn)(const struct hwpi_mapping *m, void *data), void *data);
+/* smaps KernelPageSize of the mapping containing vaddr (0 if unknown) */
+uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr);
+
+/*
+ * remote.c (x86-64 specific part in arch-*.c): run madvise(addr, len,
+ * advice) inside PID by ptrace syscall injection and collect the signals
+ * the target received meanwhile into R.  *ret gets the syscall's return
+ * (0 or -errno).  Returns 0 if the syscall ran, negative errno otherwise.
+ */
+int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_t len,
+			 int advice, long *ret, struct hwpi_report *r);
+
+#endif

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The kernel's own messages about a pfn, read from /dev/kmsg around an
+ * injection.  Their wording differs between kernel versions: match on the
+ * pfn, and parse the recovery-action line tolerantly.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+void hwpi__kmsg_begin(struct hwpi_ctx *ctx, struct hwpi_kmsg *k)
+{
+	k->fd = hwpi__open(ctx, O_RDONLY | O_NONBLOCK, "/dev/kmsg");
+	if (k->fd < 0) {
+		dbg(ctx, "/dev/kmsg unavailable: %s", strerror(-k->fd));
+		k->fd = -1;
+		return;
+	}
+	/* only records written from now on */
+	if (lseek(k->fd, 0, SEEK_END) < 0)
+		dbg(ctx, "cannot seek /dev/kmsg: %m");
+}
+
+void hwpi__kmsg_end(struct hwpi_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+/* Does TEXT contain "0x<pfn>" as a whole hex number? */
+static bool mentions_pfn(const char *text, uint64_t pfn)
+{
+	char needle[24];
+	const char *p = text;
+	size_t len;
+
+	len = (size_t)snprintf(needle, sizeof(needle), "0x%" PRIx64, pfn);
+	while ((p = strcasestr(p, needle))) {
+		bool start_ok = p == text || !isalnum((unsigned char)p[-1]);
+
+		if (start_ok && !isxdigit((unsigned char)p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static void copy_trim(char *dst, size_t len, const char *src, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)*src)) {
+		src++;
+		n--;
+	}
+	while (n > 0 && (isspace((unsigned char)src[n - 1]) || src[n - 1] == '.'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r)
+{
+	static const char tag[] = "recovery action for ";
+	const char *p, *colon;
+
+	if (!mentions_pfn(text, pfn))
+		return false;
+	/* "Memory failure: 0x1a2b3: recovery action for dirty LRU page: Recovered" */
+	p = strcasestr(text, tag);
+	if (p) {
+		p += sizeof(tag) - 1;
+		colon = strrchr(p, ':');
+		if (colon) {
+			copy_trim(r->page_type, sizeof(r->page_type), p, (size_t)(colon - p));
+			copy_trim(r->result, sizeof(r->result), colon + 1, strlen(colon + 1));
+			snprintf(r->action_source, sizeof(r->action_source), "kmsg");
+		}
+	}
+	return true;
+}
+
+void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
+			struct hwpi_report *r)
+{
+	char rec[2048];
+
+	if (k->fd < 0)
+		return;
+	for (;;) {
+		ssize_t n = read(k->fd, rec, sizeof(rec) - 1);
+		char *text, *nl;
+
+		if (n < 0) {
+			if (errno == EINTR || errno == EPIPE)
+				continue; /* EPIPE: records were overwritten */
+			if (errno != EAGAIN)
+				dbg(ctx, "reading /dev/kmsg: %m");
+			break;
+		}
+		if (n == 0)
+			break;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags[,...];text\n[ KEY=value\n...]" */
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!hwpi__kmsg_line_match(text, pfn, r))
+			continue;
+		dbg(ctx, "kmsg: %s", text);
+		if (r->n_messages < HWPI_MAX_MESSAGES)
+			snprintf(r->messages[r->n_messages++], HWPI_MSG_MAX, "%s", text);
+	}
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* /proc/PID/pagemap entries (Documentation/admin-guide/mm/pagemap.rst). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY (1ULL << 55)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_FILE (1ULL << 61)
+#define PM_SWAP (1ULL << 62)
+#define PM_PRESENT (1ULL << 63)
+
+HWPI_EXPORT void hwpi_pagemap_decode(uint64_t raw, struct hwpi_pagemap_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->present = raw & PM_PRESENT;
+	e->swapped = raw & PM_SWAP;
+	e->file_shared = raw & PM_FILE;
+	e->exclusive = raw & PM_EXCLUSIVE;
+	e->soft_dirty = raw & PM_SOFT_DIRTY;
+	if (e->present) {
+		e->pfn = raw & PM_PFN_MASK;
+	} else if (e->swapped) {
+		e->swap_type = (unsigned int)(raw & 0x1f);
+		e->swap_offset = (raw & PM_PFN_MASK) >> 5;
+	}
+}
+
+int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry)
+{
+	uint64_t idx = vaddr / (uint64_t)ctx->page_size;
+	int fd, r;
+
+	fd = hwpi__open(ctx, O_RDONLY, "/proc/%d/pagemap", (int)pid);
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
+		return hwpi__err(ctx, fd, "cannot open /proc/%d/pagemap: %s", (int)pid,
+				 strerror(-fd));
+	}
+	r = hwpi__pread_full(fd, entry, sizeof(*entry), (off_t)(idx * 8));
+	close(fd);
+	if (r < 0)
+		return hwpi__err(ctx, r, "cannot read /proc/%d/pagemap at 0x%" PRIx64 ": %s",
+				 (int)pid, vaddr, strerror(-r));
+	return 0;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Target resolution: pid + vaddr, pfn or physical address -> page facts. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { KPF_HUGE = 17 };
+
+static void fill_flags(struct hwpi_ctx *ctx, struct hwpi_target *t)
+{
+	t->have_kpageflags = hwpi_kpageflags_read(ctx, t->pfn, &t->kpageflags) == 0;
+}
+
+HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
+				   struct hwpi_target *t)
+{
+	struct hwpi_pagemap_entry e;
+	int r;
+
+	if (!t || pid <= 0)
+		return hwpi__err(ctx, -EINVAL, "invalid pid %d", (int)pid);
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->have_vaddr = true;
+	t->vaddr = vaddr & ~((uint64_t)ctx->page_size - 1);
+	t->page_size = (uint64_t)ctx->page_size;
+	if (!hwpi__exists(ctx, "/proc/%d", (int)pid))
+		return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
+	r = hwpi__maps_find(ctx, pid, t->vaddr, &t->map);
+	if (r < 0)
+		return r;
+	r = hwpi__pagemap_read(ctx, pid, t->vaddr, &t->pagemap);
+	if (r < 0)
+		return r;
+	hwpi_pagemap_decode(t->pagemap, &e);
+	t->present = e.present;
+	if (e.present) {
+		if (e.pfn == 0)
+			return hwpi__err(ctx, -EPERM,
+					 "the kernel hides pfns in /proc/%d/pagemap: "
+					 "CAP_SYS_ADMIN is needed", (int)pid);
+		t->have_pfn = true;
+		t->pfn = e.pfn;
+		fill_flags(ctx, t);
+	} else if (e.swapped) {
+		uint64_t f;
+
+		/*
+		 * A poisoned page reads back as a swap-type entry whose offset
+		 * is the pfn.  Which swap type that is depends on the kernel:
+		 * believe it only if that pfn really carries HWPOISON.
+		 */
+		if (hwpi_kpageflags_read(ctx, e.swap_offset, &f) == 0 &&
+		    (f & (1ULL << HWPI_KPF_HWPOISON))) {
+			t->poisoned_entry = true;
+			t->have_pfn = true;
+			t->pfn = e.swap_offset;
+			t->have_kpageflags = true;
+			t->kpageflags = f;
+		}
+	}
+	if (t->have_pfn)
+		t->phys = t->pfn * (uint64_t)ctx->page_size;
+	t->kind = hwpi__mapping_kind(&t->map, t->kpageflags, t->have_kpageflags);
+	if (t->kind == HWPI_MAP_HUGETLB ||
+	    (t->have_kpageflags && (t->kpageflags & (1ULL << KPF_HUGE)))) {
+		uint64_t ps = hwpi__smaps_page_size(ctx, pid, t->vaddr);
+
+		if (ps)
+			t->page_size = ps;
+	}
+	dbg(ctx, "pid %d 0x%" PRIx64 ": %s pfn 0x%" PRIx64 " entry 0x%" PRIx64, (int)pid,
+	    t->vaddr, hwpi_mapping_kind_name(t->kind), t->pfn, t->pagemap);
+	return 0;
+}
+
+HWPI_EXPORT int hwpi_resolve_pfn(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_target *t)
+{
+	int r;
+
+	if (!t)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->have_pfn = true;
+	t->pfn = pfn;
+	t->page_size = (uint64_t)ctx->page_size;
+	if (pfn > UINT64_MAX / (uint64_t)ctx->page_size)
+		return hwpi__err(ctx, -EINVAL, "pfn 0x%" PRIx64 " is beyond the last pfn", pfn);
+	t->phys = pfn * (uint64_t)ctx->page_size;
+	r = hwpi_kpageflags_read(ctx, pfn, &t->kpageflags);
+	if (r == -EINVAL)
+		return r;
+	t->have_kpageflags = r == 0;
+	t->present = t->have_kpageflags;
+	return 0;
+}
+
+HWPI_EXPORT int hwpi_resolve_phys(struct hwpi_ctx *ctx, uint64_t phys, struct hwpi_target *t)
+{
+	int r = hwpi_resolve_pfn(ctx, phys / (uint64_t)ctx->page_size, t);
+
+	if (r == 0)
+		t->phys = phys & ~((uint64_t)ctx->page_size - 1);
+	return r;
+}
