@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Target options shared by inject, translate and unpoison, and their resolution. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+
+enum {
+	OPT_OFFSET = 0x200,
+	OPT_RANDOM,
+	OPT_SEED,
+	OPT_PFN,
+	OPT_PHYS,
+};
+
+static error_t target_parse(int key, char *arg, struct argp_state *state)
+{
+	struct target_opts *t = state->input;
+
+	switch (key) {
+	case 'p':
+		t->have_pid = true;
+		return cli_parse_pid(t->cli, "--pid", arg, &t->pid);
+	case 'a':
+		t->have_addr = true;
+		return cli_parse_u64(t->cli, "--addr", arg, &t->addr);
+	case 'r':
+		t->region = arg;
+		return 0;
+	case 'n':
+		t->have_count = true;
+		return cli_parse_count(t->cli, "--count", arg, TARGET_MAX_COUNT, &t->count);
+	case OPT_OFFSET:
+		t->have_offset = true;
+		return cli_parse_u64(t->cli, "--offset", arg, &t->offset);
+	case OPT_RANDOM:
+		t->random = true;
+		return 0;
+	case OPT_SEED:
+		t->have_seed = true;
+		return cli_parse_u64(t->cli, "--seed", arg, &t->seed);
+	case OPT_PFN:
+		t->have_pfn = true;
+		return cli_parse_u64(t->cli, "--pfn", arg, &t->pfn);
+	case OPT_PHYS:
+		t->have_phys = true;
+		return cli_parse_u64(t->cli, "--phys", arg, &t->phys);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp_option target_options[] = {
+	{ "pid", 'p', "PID", 0, "The target process", 0 },
+	{ "addr", 'a', "VADDR", 0, "A virtual address of the target process", 0 },
+	{ "region", 'r', "SPEC", 0,
+	  "A region of the target process: heap, stack, anon, file, file:PATH or ADDR-ADDR", 0 },
+	{ "count", 'n', "N", 0, "Pages of the region (default 1)", 0 },
+	{ "offset", OPT_OFFSET, "BYTES", 0, "Start this far into the region (default 0)", 0 },
+	{ "random", OPT_RANDOM, NULL, 0, "Pick the region's pages at random", 0 },
+	{ "seed", OPT_SEED, "N", 0, "Seed for --random (reproducible choice)", 0 },
+	{ "pfn", OPT_PFN, "PFN", 0, "A page frame number", 0 },
+	{ "phys", OPT_PHYS, "ADDR", 0, "A physical address", 0 },
+	{ 0 }
+};
+
+static const struct argp_option target_options_simple[] = {
+	{ "pid", 'p', "PID", 0, "The process whose page to use (with --addr)", 0 },
+	{ "addr", 'a', "VADDR", 0, "A virtual address of that process", 0 },
+	{ "pfn", OPT_PFN, "PFN", 0, "A page frame number", 0 },
+	{ 0 }
+};
+
+const struct argp target_argp = {
+	.options = target_options,
+	.parser = target_parse,
+};
+
+const struct argp target_argp_simple = {
+	.options = target_options_simple,
+	.parser = target_parse,
+};
+
+int target_validate(struct cli *cli, const struct target_opts *t)
+{
+	bool region_opts = t->have_count || t->have_offset || t->random || t->have_seed;
+
+	if (t->have_pfn && t->have_pid)
+		return cli_fail(cli, EXIT_USAGE,
+				"--pfn and --pid exclude each other; give one target");
+	if (t->have_phys && t->have_pid)
+		return cli_fail(cli, EXIT_USAGE,
+				"--phys and --pid exclude each other; give one target");
+	if (t->have_pfn && t->have_phys)
+		return cli_fail(cli, EXIT_USAGE,
+				"--pfn and --phys exclude each other; give one target");
+	if (t->have_addr && t->region)
+		return cli_fail(cli, EXIT_USAGE,
+				"--addr and --region exclude each other; give one of them");
+	if (t->have_pid && !t->have_addr && !t->region)
+		return cli_fail(cli, EXIT_USAGE, t->allow_region ?
+				"--pid needs --addr or --region; say which page of the process" :
+				"--pid needs --addr; say which page of the process");
+	if (!t->have_pid && (t->have_addr || t->region))
+		return cli_fail(cli, EXIT_USAGE, "%s needs --pid; say which process",
+				t->have_addr ? "--addr" : "--region");
+	if (!t->have_pid && !t->have_pfn && !t->have_phys)
+		return cli_fail(cli, EXIT_USAGE, t->allow_region ?
+				"no target given; give --pid with --addr or --region, or --pfn, or --phys" :
+				"no target given; give --pfn, or --pid with --addr");
+	if (region_opts && !t->region)
+		return cli_fail(cli, EXIT_USAGE,
+				"%s needs --region; it selects pages of a region",
+				t->have_count ? "--count" : t->have_offset ? "--offset" :
+				t->random ? "--random" : "--seed");
+	if (t->have_seed && !t->random)
+		return cli_fail(cli, EXIT_USAGE, "--seed needs --random; add --random");
+	if (t->have_offset && t->random)
+		return cli_fail(cli, EXIT_USAGE,
+				"--offset and --random exclude each other; give one of them");
+	return 0;
+}
+
+int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_target *t)
+{
+	int r;
+
+	r = hwpi_resolve_vaddr(cli->ctx, pid, vaddr, t);
+	if (r == -ESRCH)
+		return cli_lib_fail(cli, r, "check the pid; is the process still running?",
+				    "no process %d", (int)pid);
+	if (r == -EFAULT)
+		return cli_lib_fail(cli, r, "pick a mapped address (see /proc/PID/maps or 'hwpinject translate --region')",
+				    "0x%" PRIx64 " is not mapped in process %d", vaddr, (int)pid);
+	if (r == -EPERM || r == -EACCES)
+		return cli_lib_fail(cli, r,
+				    "run as root: page frame numbers need CAP_SYS_ADMIN",
+				    "cannot read the page of 0x%" PRIx64 " in process %d", vaddr,
+				    (int)pid);
+	if (r < 0)
+		return cli_lib_fail(cli, r, NULL, "cannot resolve 0x%" PRIx64 " in process %d",
+				    vaddr, (int)pid);
+	return 0;
+}
+
+static int select_region(struct cli *cli, const struct target_opts *o, bool include_absent,
+			 uint64_t *vaddrs, size_t count, size_t *n)
+{
+	struct hwpi_selection sel = {
+		.offset = o->offset,
+		.random = o->random,
+		.seed = o->seed,
+		.include_absent = include_absent,
+	};
+	int r;
+
+	r = hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, count, n);
+	if (r == -EINVAL)
+		return cli_lib_fail(cli, r,
+				    "a region is heap, stack, anon, file, file:PATH or ADDR-ADDR",
+				    "bad region '%s'", o->region);
+	if (r == -ESRCH)
+		return cli_lib_fail(cli, r, "check the pid; is the process still running?",
+				    "no process %d", (int)o->pid);
+	if (r == -ENOENT) {
+		char hint[64];
+
+		snprintf(hint, sizeof(hint), "see /proc/%d/maps for its mappings", (int)o->pid);
+		return cli_lib_fail(cli, r, hint, "process %d has no region '%s'", (int)o->pid,
+				    o->region);
+	}
+	if (r == -ERANGE)
+		return cli_lib_fail(cli, r,
+				    include_absent || !o->offer_populate ?
+				    "ask for fewer pages (--count) or a smaller --offset" :
+				    "ask for fewer pages, or fault them in (--populate)",
+				    "region '%s' of process %d has fewer than %zu usable pages",
+				    o->region, (int)o->pid, count);
+	if (r < 0)
+		return cli_lib_fail(cli, r, NULL, "cannot select pages of region '%s' of process %d",
+				    o->region, (int)o->pid);
+	if (*n == 0)
+		return cli_fail(cli, EXIT_DATAERR,
+				"region '%s' of process %d has no usable page; %s", o->region,
+				(int)o->pid,
+				include_absent || !o->offer_populate ? "pick another region" :
+				"fault its pages in (--populate)");
+	return 0;
+}
+
+int target_resolve(struct cli *cli, const struct target_opts *o, bool include_absent,
+		   struct hwpi_target **out, size_t *n)
+{
+	size_t count = o->region && o->have_count ? o->count : 1;
+	struct hwpi_target *t;
+	uint64_t *vaddrs = NULL;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	t = calloc(count, sizeof(*t));
+	if (!t)
+		return cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
+
+	if (o->have_pfn) {
+		r = hwpi_resolve_pfn(cli->ctx, o->pfn, t);
+		if (r < 0) {
+			r = cli_lib_fail(cli, r, r == -EINVAL ?
+					 "give a pfn below the end of memory (see /proc/zoneinfo)" : NULL,
+					 "cannot use pfn 0x%" PRIx64, o->pfn);
+			goto err;
+		}
+		*n = 1;
+		goto done;
+	}
+	if (o->have_phys) {
+		r = hwpi_resolve_phys(cli->ctx, o->phys, t);
+		if (r < 0) {
+			r = cli_lib_fail(cli, r, r == -EINVAL ?
+					 "give an address of RAM (see /proc/iomem)" : NULL,
+					 "cannot use physical address 0x%" PRIx64, o->phys);
+			goto err;
+		}
+		*n = 1;
+		goto done;
+	}
+	if (o->have_addr) {
+		r = target_resolve_one(cli, o->pid, o->addr, t);
+		if (r)
+			goto err;
+		*n = 1;
+		goto done;
+	}
+
+	vaddrs = calloc(count, sizeof(*vaddrs));
+	if (!vaddrs) {
+		r = cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
+		goto err;
+	}
+	r = select_region(cli, o, include_absent, vaddrs, count, n);
+	if (r)
+		goto err;
+	for (i = 0; i < *n; i++) {
+		r = target_resolve_one(cli, o->pid, vaddrs[i], &t[i]);
+		if (r)
+			goto err;
+	}
+done:
+	free(vaddrs);
+	*out = t;
+	return 0;
+err:
+	free(vaddrs);
+	free(t);
+	*n = 0;
+	return r;
+}

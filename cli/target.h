@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Target options shared by inject and translate, and their resolution. */
+#ifndef HWPINJECT_CLI_TARGET_H
+#define HWPINJECT_CLI_TARGET_H
+
+#include "common.h"
+
+#define TARGET_MAX_COUNT 1024
+
+struct target_opts {
+	struct cli *cli;		/* for errors while parsing */
+	bool allow_region;		/* --region and its options are offered */
+	bool offer_populate;		/* --populate is offered (hints) */
+
+	bool have_pid, have_addr, have_pfn, have_phys;
+	bool have_count, have_offset, have_seed;
+	bool random;
+	pid_t pid;
+	uint64_t addr, pfn, phys, offset, seed;
+	size_t count;
+	const char *region;
+};
+
+/* Options -p -a -r -n --offset --random --seed --pfn --phys (input: target_opts). */
+extern const struct argp target_argp;
+/* Only -p -a --pfn --phys (unpoison). */
+extern const struct argp target_argp_simple;
+
+/* Check the combination; returns 0 or an exit status (error recorded). */
+int target_validate(struct cli *cli, const struct target_opts *t);
+
+/* True for --pid targets. */
+static inline bool target_is_pid(const struct target_opts *t)
+{
+	return t->have_pid;
+}
+
+/*
+ * Resolve the target(s): one for --addr/--pfn/--phys, --count for --region
+ * (absent pages included if INCLUDE_ABSENT).  *OUT is a calloc'ed array of
+ * *N targets the caller frees.  Returns 0 or an exit status (error recorded).
+ */
+int target_resolve(struct cli *cli, const struct target_opts *t, bool include_absent,
+		   struct hwpi_target **out, size_t *n);
+
+/* Resolve one vaddr of the --pid target again (after --populate). */
+int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_target *t);
+
+#endif /* HWPINJECT_CLI_TARGET_H */

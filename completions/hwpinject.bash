@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for hwpinject(8)
+
+_hwpinject_pids()
+{
+	local p
+	for p in /proc/[0-9]*; do
+		printf '%s\n' "${p#/proc/}"
+	done
+}
+
+_hwpinject()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null; then
+		_init_completion -n : || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+		# COMP_WORDBREAKS splits "file:PATH" into "file" ":" "PATH": join it
+		if [[ $cur == : && $prev == file ]]; then
+			cur=file:
+			prev=${COMP_WORDS[COMP_CWORD - 2]}
+		elif [[ $prev == : && ${COMP_WORDS[COMP_CWORD - 2]} == file ]]; then
+			cur=file:$cur
+			prev=${COMP_WORDS[COMP_CWORD - 3]}
+		fi
+	fi
+
+	local global='-j --json -q --quiet -v --verbose --help --usage -V --version'
+	local target='-p --pid -a --addr --pfn'
+	local region='-r --region -n --count --offset --random --seed --phys'
+	local cmd='' i
+
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		-*) ;;
+		*)
+			cmd=${words[i]}
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	-m | --method)
+		local methods
+		methods=$("${words[0]}" --list-methods 2>/dev/null) ||
+			methods='hwpoison soft-offline corrupt-pfn soft-offline-page hard-offline-page'
+		COMPREPLY=($(compgen -W "$methods" -- "$cur"))
+		return
+		;;
+	-p | --pid)
+		COMPREPLY=($(compgen -W "$(_hwpinject_pids)" -- "$cur"))
+		return
+		;;
+	-r | --region)
+		if [[ $cur == file:* ]]; then
+			local path=${cur#file:} IFS=$'\n'
+			COMPREPLY=($(compgen -f -- "$path"))
+			if [[ $COMP_WORDBREAKS == *:* ]]; then
+				# readline replaces only the text after the last ':'
+				local keep=${path%"${path##*:}"}
+				COMPREPLY=("${COMPREPLY[@]#"$keep"}")
+				compopt -o filenames 2>/dev/null
+			else
+				COMPREPLY=("${COMPREPLY[@]/#/file:}")
+				compopt -o nospace 2>/dev/null
+			fi
+		else
+			COMPREPLY=($(compgen -W 'heap stack anon file file:' -- "$cur"))
+			[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == file: ]] &&
+				compopt -o nospace 2>/dev/null
+		fi
+		return
+		;;
+	-e | --expect)
+		COMPREPLY=($(compgen -W 'sigbus-ar sigbus-ao killed recovered ignored
+			failed delayed migrated alive' -- "$cur"))
+		return
+		;;
+	-a | --addr | --pfn | --phys | -n | --count | --offset | --seed | -w | --watch)
+		# a number: nothing to offer
+		return
+		;;
+	esac
+
+	local opts
+	case $cmd in
+	'')
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$global --list-cmds --list-methods" -- "$cur"))
+		else
+			local cmds
+			cmds=$("${words[0]}" --list-cmds 2>/dev/null) ||
+				cmds='inject unpoison translate status'
+			COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
+		fi
+		return
+		;;
+	inject)
+		opts="$target $region -m --method --early-kill --late-kill -w --watch
+			-e --expect --populate --force --no-load --dry-run"
+		;;
+	unpoison)
+		opts="$target --dry-run --no-load"
+		;;
+	translate)
+		opts="$target $region"
+		;;
+	status)
+		opts='--no-load'
+		;;
+	*)
+		return
+		;;
+	esac
+	COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
+} &&
+	complete -F _hwpinject hwpinject
