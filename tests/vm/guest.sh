@@ -1,0 +1,344 @@
+#!/bin/sh
+# guest.sh SCENARIO — runs inside the test VM (busybox sh, as root), started by /init.
+#
+# Output protocol on the console (parsed by check.py), one item per line:
+#   @@BEGIN name                 a scenario starts
+#   @KV key value                a fact (value is the rest of the line)
+#   @V {json}                    a line the victim printed (its "ready", "sigbus", "done", ...)
+#   @RUN tag rc=N cmd...         a command run by the scenario, with its exit status
+#   @OUT tag {json or text}      its stdout, line by line
+#   @ERR tag text                its stderr, line by line
+#   @DMESG text                  kernel messages logged during the scenario
+#   @@END name rc=N              the scenario ends (rc = the function's status)
+# A scenario is a shell function sc_NAME; add one and list it in the SCENARIOS_* lists below.
+
+SCENARIO=${1:-full}
+W=/tmp/hwpi
+mkdir -p $W
+HP=/sys/kernel/debug/hwpoison
+FILEDIR=""        # a mounted real (block-backed) filesystem for file pages, see setup_filefs
+
+kv() { echo "@KV $*"; }
+
+hc_kb() { sed -n 's/^HardwareCorrupted: *\([0-9]*\).*/\1/p' /proc/meminfo; }
+
+kpf() { # kpf TAG PFN: kpageflags of a pfn as a @KV json line
+    kv "$1" "$(victim --kpageflags "$2")"
+}
+
+# run TAG CMD...: run a command, record rc, stdout and stderr
+run() {
+    tag=$1; shift
+    "$@" > $W/run.out 2> $W/run.err
+    rc=$?
+    echo "@RUN $tag rc=$rc $*"
+    sed "s/^/@OUT $tag /" $W/run.out
+    sed "s/^/@ERR $tag /" $W/run.err
+    return $rc
+}
+
+# sysfs/debugfs write recording errno text: wr TAG VALUE FILE
+wr() {
+    if [ ! -e "$3" ]; then
+        echo "@RUN $1 rc=127 echo $2 > $3 (missing)"
+        return 127
+    fi
+    sh -c "echo $2 > $3" 2> $W/wr.err
+    rc=$?
+    echo "@RUN $1 rc=$rc echo $2 > $3"
+    sed "s/^/@ERR $1 /" $W/wr.err
+    return $rc
+}
+
+# ---- the victim, driven through a fifo ----
+VSEQ=0; VSHOWN=0; VPID=""; VADDR=""; VPFN=""; VSTATUS=""
+v_flush() { # print victim lines not shown yet
+    n=$(wc -l < $W/v.out)
+    if [ "$n" -gt "$VSHOWN" ]; then
+        tail -n +$((VSHOWN + 1)) $W/v.out | head -n $((n - VSHOWN)) | sed 's/^/@V /'
+        VSHOWN=$n
+    fi
+}
+v_wait() { # v_wait PATTERN [TENTHS]: wait until v.out matches (or the victim died)
+    t=0; lim=${2:-300}
+    while ! grep -q "$1" $W/v.out 2>/dev/null; do
+        if ! kill -0 "$VJOB" 2>/dev/null; then
+            grep -q "$1" $W/v.out 2>/dev/null && return 0
+            return 1
+        fi
+        t=$((t + 1)); [ $t -gt $lim ] && { kv victim_timeout "$1"; return 1; }
+        sleep 0.1
+    done
+}
+v_start() { # v_start KIND [DIR]
+    rm -f $W/v.in $W/v.out; : > $W/v.out
+    VSEQ=0; VSHOWN=0; VSTATUS=""
+    mkfifo $W/v.in
+    if [ -n "$2" ]; then
+        victim --kind "$1" --dir "$2" < $W/v.in > $W/v.out 2>&1 &
+    else
+        victim --kind "$1" < $W/v.in > $W/v.out 2>&1 &
+    fi
+    VJOB=$!
+    exec 3> $W/v.in
+    if ! v_wait '"event":"ready"' 100; then
+        v_flush; v_reap; return 1
+    fi
+    v_flush
+    line=$(grep '"event":"ready"' $W/v.out)
+    VPID=$(echo "$line" | sed 's/.*"pid":\([0-9]*\).*/\1/')
+    VADDR=$(echo "$line" | sed 's/.*"vaddr":"\([0-9a-fx]*\)".*/\1/')
+    VPFN=$(echo "$line" | sed 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/')
+    kv victim "kind=$1 pid=$VPID vaddr=$VADDR pfn=$VPFN"
+    return 0
+}
+v_cmd() { # v_cmd COMMAND: send, wait for its "done", show output
+    VSEQ=$((VSEQ + 1))
+    echo "$1" >&3 2>/dev/null
+    v_wait "\"seq\":$VSEQ}"
+    r=$?
+    v_flush
+    return $r
+}
+v_reap() { # close stdin, collect the exit status
+    exec 3>&-
+    wait "$VJOB" 2>/dev/null
+    VSTATUS=$?
+    v_flush
+    kv victim_exit "$VSTATUS"
+}
+v_stop() { v_cmd exit; v_reap; }
+
+dmesg_begin() { dmesg -c > /dev/null 2>&1; }
+dmesg_dump() { dmesg -c 2>/dev/null | sed 's/^/@DMESG /'; }
+
+scenario() { # scenario NAME: run sc_NAME between markers ($SUFFIX is appended to the name)
+    echo "@@BEGIN $1${SUFFIX:-}"
+    dmesg_begin
+    kv hc_before "$(hc_kb)"
+    "sc_$(echo "$1" | tr - _)"
+    rc=$?
+    kv hc_after "$(hc_kb)"
+    dmesg_dump
+    echo "@@END $1${SUFFIX:-} rc=$rc"
+}
+
+setup_filefs() { # a real filesystem on a RAM block device (brd): ext2 via ext4, else minix
+    [ -b /dev/ram0 ] || return 1
+    mkdir -p /mnt/file
+    if mke2fs -q /dev/ram0 > /dev/null 2>&1 && mount -t ext2 /dev/ram0 /mnt/file 2>/dev/null; then
+        FILEDIR=/mnt/file; kv filefs ext2; return 0
+    fi
+    if mkfs.minix /dev/ram0 > /dev/null 2>&1 && mount -t minix /dev/ram0 /mnt/file 2>/dev/null; then
+        FILEDIR=/mnt/file; kv filefs minix; return 0
+    fi
+    kv filefs none
+    return 1
+}
+
+# ================= scenarios =================
+
+sc_env() {
+    kv release "$(uname -r)"
+    kv hwpoison_dir "$(ls $HP 2>/dev/null | tr '\n' ' ')"
+    for s in memory_failure_early_kill memory_failure_recovery enable_soft_offline; do
+        kv "sysctl.$s" "$(cat /proc/sys/vm/$s 2>/dev/null || echo absent)"
+    done
+    kv node_counters "$(ls /sys/devices/system/node/node0/memory_failure 2>/dev/null | tr '\n' ' ')"
+    kv thp_enabled "$(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+    kv nr_hugepages "$(cat /proc/sys/vm/nr_hugepages)"
+    kv soft_offline_page "$([ -e /sys/devices/system/memory/soft_offline_page ] && echo yes || echo no)"
+    kv hard_offline_page "$([ -e /sys/devices/system/memory/hard_offline_page ] && echo yes || echo no)"
+    kv tracepoint "$( { [ -e /sys/kernel/tracing/events/ras/memory_failure_event/format ] ||
+        [ -e /sys/kernel/debug/tracing/events/ras/memory_failure_event/format ]; } && echo yes || echo no)"
+    kv hwpinject "$([ -x /bin/hwpinject ] && echo yes || echo no)"
+    kv filedir "${FILEDIR:-none}"
+    return 0
+}
+
+# corrupt-pfn through debugfs on an anon page, late kill (default)
+sc_corrupt_anon() {
+    v_start anon || return 1
+    kpf kpf_before "$VPFN"
+    wr corrupt "$VPFN" $HP/corrupt-pfn
+    kpf kpf_after "$VPFN"
+    sleep 0.2; v_flush
+    v_cmd pfn
+    v_cmd touch
+    v_cmd touch
+    v_stop
+}
+
+# same with vm.memory_failure_early_kill=1: SIGBUS BUS_MCEERR_AO at injection
+sc_corrupt_anon_early() {
+    old=$(cat /proc/sys/vm/memory_failure_early_kill)
+    echo 1 > /proc/sys/vm/memory_failure_early_kill
+    v_start anon || { echo "$old" > /proc/sys/vm/memory_failure_early_kill; return 1; }
+    wr corrupt "$VPFN" $HP/corrupt-pfn
+    sleep 0.3; v_flush
+    v_cmd pfn
+    v_cmd touch
+    v_stop
+    echo "$old" > /proc/sys/vm/memory_failure_early_kill
+}
+
+# unpoison-pfn after corrupt-pfn on an anon page whose owner has gone
+sc_unpoison_anon() {
+    v_start anon || return 1
+    pfn=$VPFN
+    wr corrupt "$pfn" $HP/corrupt-pfn
+    v_stop
+    kpf kpf_poisoned "$pfn"
+    wr unpoison "$pfn" $HP/unpoison-pfn
+    kpf kpf_unpoisoned "$pfn"
+}
+
+# madvise(MADV_HWPOISON) by the victim itself, per page kind
+selfpoison() { # selfpoison KIND [DIR]
+    v_start "$@" || return 1
+    kpf kpf_before "$VPFN"
+    v_cmd selfpoison
+    kpf kpf_after "$VPFN"
+    v_cmd pfn
+    v_cmd touch
+    v_stop
+}
+sc_selfpoison_anon() { selfpoison anon; }
+sc_selfpoison_shmem() { selfpoison shmem; }
+sc_selfpoison_thp() { selfpoison thp; }
+sc_selfpoison_hugetlb() { selfpoison hugetlb; }
+sc_selfpoison_mlocked() { selfpoison mlocked; }
+sc_selfpoison_file_dirty() { [ -n "$FILEDIR" ] || return 2; selfpoison file-dirty "$FILEDIR"; }
+sc_selfpoison_file_clean() { [ -n "$FILEDIR" ] || return 2; selfpoison file-clean "$FILEDIR"; }
+
+# madvise(MADV_SOFT_OFFLINE) by the victim itself: content migrated, no signal
+selfsoft() {
+    v_start "$@" || return 1
+    v_cmd selfsoftoffline
+    kpf kpf_old "$VPFN"
+    v_cmd pfn
+    v_cmd check
+    v_stop
+}
+sc_selfsoft_anon() { selfsoft anon; }
+sc_selfsoft_shmem() { selfsoft shmem; }
+sc_selfsoft_thp() { selfsoft thp; }
+sc_selfsoft_file_dirty() { [ -n "$FILEDIR" ] || return 2; selfsoft file-dirty "$FILEDIR"; }
+
+# soft_offline_page / hard_offline_page by physical address
+sc_soft_offline_phys() {
+    v_start anon || return 1
+    phys=$(printf '0x%x' $((VPFN * 4096)))
+    wr soft "$phys" /sys/devices/system/memory/soft_offline_page
+    kpf kpf_old "$VPFN"
+    v_cmd pfn
+    v_cmd check
+    v_stop
+}
+sc_hard_offline_phys() {
+    v_start anon || return 1
+    phys=$(printf '0x%x' $((VPFN * 4096)))
+    wr hard "$phys" /sys/devices/system/memory/hard_offline_page
+    kpf kpf_after "$VPFN"
+    v_cmd touch
+    v_stop
+}
+
+# ---- hwpinject scenarios (contract in /work/shared/design.md; check.py knows what to expect) ----
+sc_hwpi_status() { run status hwpinject status --json; }
+
+sc_hwpi_translate() {
+    v_start anon || return 1
+    run translate hwpinject translate --pid "$VPID" --addr "$VADDR" --json
+    run translate_pfn hwpinject translate --pfn "$VPFN" --json
+    v_stop
+}
+
+sc_hwpi_inject_corrupt() {
+    v_start anon || return 1
+    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
+    kpf kpf_after "$VPFN"
+    v_cmd touch
+    run translate_pfn hwpinject translate --pfn "$VPFN" --json
+    v_stop
+}
+
+sc_hwpi_inject_hwpoison() {
+    v_start anon || return 1
+    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    kpf kpf_after "$VPFN"
+    v_cmd touch
+    v_stop
+}
+
+sc_hwpi_inject_early() {
+    v_start anon || return 1
+    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --json
+    sleep 0.2; v_flush
+    kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    v_cmd touch
+    v_stop
+}
+
+sc_hwpi_inject_soft() {
+    v_start anon || return 1
+    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
+    v_cmd pfn
+    v_cmd check
+    v_stop
+}
+
+sc_hwpi_unpoison() {
+    v_start anon || return 1
+    pfn=$VPFN
+    run inject hwpinject inject --pfn "$pfn" --method corrupt-pfn --json
+    v_stop
+    run unpoison hwpinject unpoison --pfn "$pfn" --json
+    kpf kpf_unpoisoned "$pfn"
+}
+
+# the kernel lacks a feature: hwpinject must exit 69 (EX_UNAVAILABLE) and say why
+sc_hwpi_missing() {
+    v_start anon || return 1
+    run status hwpinject status --json
+    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
+    run inject_pfn hwpinject inject --pfn "$VPFN" --method corrupt-pfn
+    v_stop
+    return 0
+}
+
+SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
+  selfpoison-anon selfpoison-shmem selfpoison-thp selfpoison-hugetlb selfpoison-mlocked
+  selfpoison-file-dirty selfpoison-file-clean
+  selfsoft-anon selfsoft-shmem selfsoft-thp selfsoft-file-dirty
+  soft-offline-phys hard-offline-phys"
+SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoison
+  hwpi-inject-early hwpi-inject-soft hwpi-unpoison"
+
+case $SCENARIO in
+    full)
+        setup_filefs
+        for s in $SCENARIOS_VICTIM; do scenario "$s"; done
+        if [ -x /bin/hwpinject ]; then
+            for s in $SCENARIOS_HWPI; do scenario "$s"; done
+        fi
+        ;;
+    nomodule|nodebugfs)
+        scenario env
+        if [ -x /bin/hwpinject ]; then scenario hwpi-missing; fi
+        ;;
+    missing)  # neither debugfs nor hwpoison-inject; then debugfs but still no module
+        scenario env
+        if [ -x /bin/hwpinject ]; then
+            scenario hwpi-missing
+            mount -t debugfs debugfs /sys/kernel/debug
+            SUFFIX=-debugfs scenario hwpi-missing
+        fi
+        ;;
+    *)  # a single scenario or a space-separated list via hwpi.scenario=a,b,c
+        setup_filefs
+        for s in $(echo "$SCENARIO" | tr , ' '); do scenario "$s"; done
+        ;;
+esac
+exit 0

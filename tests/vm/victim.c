@@ -1,0 +1,540 @@
+/* victim — a test program that owns one page of a chosen kind, for the VM tests.
+ *
+ *   victim --kind anon|thp|hugetlb|shmem|file-dirty|file-clean|mlocked [--dir DIR]
+ *
+ * It maps and populates the page, writes a known pattern, and prints one JSON line:
+ *   {"event":"ready","pid":N,"vaddr":"0x..","pfn":"0x..","page_size":N,"kind":"..",...}
+ * Then it reads commands from stdin, one per line:
+ *   touch            read the first 4 KiB at vaddr; {"event":"touched","ok":bool,"intact":bool}
+ *   check            verify the pattern over the whole page; {"event":"check",...}
+ *   pfn              re-read /proc/self/pagemap; {"event":"pfn","pfn":"0x..","entry":"0x..",...}
+ *   selfpoison       madvise(vaddr, 4096, MADV_HWPOISON); {"event":"madvise",...}
+ *   selfsoftoffline  madvise(vaddr, 4096, MADV_SOFT_OFFLINE); {"event":"madvise",...}
+ *   exit             {"event":"exit"} and exit 0
+ * Each command's output ends with {"event":"done","cmd":"..","seq":N} (seq counts from 1).
+ * Every SIGBUS is reported as soon as it arrives (async-signal-safe write):
+ *   {"event":"sigbus","code":N,"addr":"0x..","lsb":N,"touching":bool,"phase":".."}
+ * A SIGBUS raised while touching the page is left with siglongjmp.
+ *
+ * file-dirty / file-clean need a real (non-tmpfs) filesystem in --dir, else the page is shmem.
+ * Exit status: 0 on "exit" or end of input, 2 usage, 3 setup failed ({"event":"error"} printed).
+ * Must run as root (pagemap pfns and kpageflags need CAP_SYS_ADMIN).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MADV_HWPOISON
+#define MADV_HWPOISON 100
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB 0x40000
+#endif
+
+#define SMALL 4096UL
+#define HUGE (2UL << 20)
+
+static unsigned char *page;      /* the page we own */
+static size_t page_size;         /* its size: 4 KiB, or 2 MiB for thp/hugetlb */
+static const char *kind;
+static volatile sig_atomic_t touching;
+static const char *volatile phase = "idle";
+static sigjmp_buf touch_jmp;
+static volatile sig_atomic_t sigbus_count;
+
+/* ---- async-signal-safe output ---- */
+static void wr(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = write(1, s, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_hex(char *p, uint64_t v)
+{
+	char tmp[17];
+	int n = 0;
+	*p++ = '0';
+	*p++ = 'x';
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_dec(char *p, int64_t v)
+{
+	char tmp[21];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	if (v < 0)
+		*p++ = '-';
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	int saved = errno;
+	char buf[256], *p = buf;
+	sigbus_count++;
+	p = put_str(p, "{\"event\":\"sigbus\",\"code\":");
+	p = put_dec(p, si->si_code);
+	p = put_str(p, ",\"addr\":\"");
+	p = put_hex(p, (uint64_t)(uintptr_t)si->si_addr);
+	p = put_str(p, "\",\"lsb\":");
+	p = put_dec(p, si->si_addr_lsb);
+	p = put_str(p, ",\"touching\":");
+	p = put_str(p, touching ? "true" : "false");
+	p = put_str(p, ",\"phase\":\"");
+	p = put_str(p, phase);
+	p = put_str(p, "\"}\n");
+	wr(buf, (size_t)(p - buf));
+	errno = saved;
+	if (touching) {
+		touching = 0;
+		siglongjmp(touch_jmp, 1);
+	}
+	/* Not touching (action-optional at injection, or action-required during madvise):
+	 * returning is safe, the interrupted instruction did not access the page. */
+}
+
+/* ---- normal output (main flow only) ---- */
+static void out(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	wr(buf, (size_t)n);
+}
+
+static void die_setup(const char *what)
+{
+	out("{\"event\":\"error\",\"what\":\"%s\",\"errno\":%d,\"error\":\"%s\",\"kind\":\"%s\"}",
+	    what, errno, strerror(errno), kind ? kind : "");
+	exit(3);
+}
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)((i * 31u + (i >> 12) * 7u + 0x5au) & 0xff);
+}
+
+static void fill(unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = pattern(i);
+}
+
+static ssize_t pread_full(int fd, void *b, size_t n, off_t off)
+{
+	ssize_t r;
+	do
+		r = pread(fd, b, n, off);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static int read_u64(const char *path, uint64_t index, uint64_t *v)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t r = pread_full(fd, v, 8, (off_t)(index * 8));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r == 8 ? 0 : -1;
+}
+
+static int pagemap_entry(const void *addr, uint64_t *e)
+{
+	return read_u64("/proc/self/pagemap", (uintptr_t)addr / SMALL, e);
+}
+
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAP (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+
+static uint64_t kpageflags_of(uint64_t pfn, int *ok)
+{
+	uint64_t f = 0;
+	*ok = read_u64("/proc/kpageflags", pfn, &f) == 0;
+	return f;
+}
+
+static long smaps_kb(const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	char line[512];
+	int in = 0;
+	long kb = -1;
+	size_t fl = strlen(field);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ' ')) {
+			in = (uintptr_t)page >= lo && (uintptr_t)page < hi;
+			continue;
+		}
+		if (in && strncmp(line, field, fl) == 0 && line[fl] == ':') {
+			kb = strtol(line + fl + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+static void *map_or_die(void *hint, size_t len, int prot, int flags, int fd)
+{
+	void *p = mmap(hint, len, prot, flags, fd, 0);
+	if (p == MAP_FAILED)
+		die_setup("mmap");
+	return p;
+}
+
+static int open_file(const char *dir, int *created)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/victim-%ld.dat", dir, (long)getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_setup("open");
+	*created = 1;
+	return fd;
+}
+
+static void setup(const char *dir)
+{
+	int created = 0;
+	page_size = SMALL;
+	if (!strcmp(kind, "anon") || !strcmp(kind, "mlocked")) {
+		page = map_or_die(NULL, SMALL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		fill(page, SMALL);
+		if (!strcmp(kind, "mlocked") && mlock(page, SMALL) != 0)
+			die_setup("mlock");
+	} else if (!strcmp(kind, "thp")) {
+		page_size = HUGE;
+		unsigned char *raw = map_or_die(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		page = (unsigned char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+		if (madvise(page, HUGE, MADV_HUGEPAGE) != 0)
+			die_setup("madvise(MADV_HUGEPAGE)");
+		fill(page, HUGE);
+	} else if (!strcmp(kind, "hugetlb")) {
+		page_size = HUGE;
+		page = map_or_die(NULL, HUGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1);
+		fill(page, HUGE);
+	} else if (!strcmp(kind, "shmem")) {
+		if (dir) {
+			int fd = open_file(dir, &created);
+			if (ftruncate(fd, SMALL) != 0)
+				die_setup("ftruncate");
+			page = map_or_die(NULL, SMALL, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+			close(fd);
+		} else {
+			page = map_or_die(NULL, SMALL, PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS, -1);
+		}
+		fill(page, SMALL);
+	} else if (!strcmp(kind, "file-dirty")) {
+		if (!dir)
+			dir = ".";
+		int fd = open_file(dir, &created);
+		if (ftruncate(fd, SMALL) != 0)
+			die_setup("ftruncate");
+		page = map_or_die(NULL, SMALL, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		close(fd);
+		fill(page, SMALL);
+	} else if (!strcmp(kind, "file-clean")) {
+		if (!dir)
+			dir = ".";
+		int fd = open_file(dir, &created);
+		unsigned char buf[SMALL];
+		fill(buf, SMALL);
+		size_t done = 0;
+		while (done < SMALL) {
+			ssize_t r = write(fd, buf + done, SMALL - done);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				die_setup("write");
+			done += (size_t)r;
+		}
+		if (fsync(fd) != 0)
+			die_setup("fsync");
+		page = map_or_die(NULL, SMALL, PROT_READ, MAP_SHARED, fd);
+		close(fd);
+		volatile unsigned char sink = 0;
+		for (size_t i = 0; i < SMALL; i += 64)
+			sink ^= page[i];
+		(void)sink;
+	} else {
+		fprintf(stderr, "victim: unknown kind '%s'\n", kind);
+		exit(2);
+	}
+}
+
+static int verify(size_t len, int *intact)
+{
+	/* returns 1 if the read completed, 0 if a SIGBUS interrupted it */
+	*intact = 0;
+	touching = 1;
+	if (sigsetjmp(touch_jmp, 1)) {
+		touching = 0;
+		phase = "idle";
+		return 0;
+	}
+	int good = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (((volatile unsigned char *)page)[i] != pattern(i)) {
+			good = 0;
+			break;
+		}
+	}
+	touching = 0;
+	*intact = good;
+	return 1;
+}
+
+static void report_pfn(const char *event)
+{
+	uint64_t e = 0;
+	int okr = pagemap_entry(page, &e) == 0;
+	int present = okr && (e & PM_PRESENT);
+	int swap = okr && (e & PM_SWAP);
+	uint64_t pfn = present ? (e & PM_PFN_MASK) : 0;
+	int fok = 0;
+	uint64_t kf = present ? kpageflags_of(pfn, &fok) : 0;
+	char extra[160] = "";
+	if (swap && !present) /* a swap-type entry: bits 0-4 type, 5-54 offset */
+		snprintf(extra, sizeof extra, ",\"swap_type\":%llu,\"swap_offset\":\"0x%llx\"",
+			 (unsigned long long)(e & 31), (unsigned long long)((e & PM_PFN_MASK) >> 5));
+	out("{\"event\":\"%s\",\"pfn\":\"0x%llx\",\"entry\":\"0x%llx\",\"present\":%s,\"swap\":%s,"
+	    "\"kpageflags\":\"0x%llx\"%s}",
+	    event, (unsigned long long)pfn, (unsigned long long)e, present ? "true" : "false",
+	    swap ? "true" : "false", (unsigned long long)kf, extra);
+}
+
+static void do_madvise(const char *name, int advice)
+{
+	phase = advice == MADV_HWPOISON ? "madvise-hwpoison" : "madvise-soft-offline";
+	int before = sigbus_count;
+	int r = madvise(page, SMALL, advice);
+	int e = r ? errno : 0;
+	phase = "idle";
+	out("{\"event\":\"madvise\",\"advice\":\"%s\",\"rc\":%d,\"errno\":%d,\"sigbus_during\":%d}",
+	    name, r, e, sigbus_count - before);
+}
+
+/* read one line from fd 0, robust to EINTR; returns length, -1 at EOF */
+static ssize_t read_line(char *buf, size_t cap)
+{
+	static char in[4096];
+	static size_t have;
+	for (;;) {
+		char *nl = memchr(in, '\n', have);
+		if (nl) {
+			size_t n = (size_t)(nl - in);
+			size_t c = n < cap - 1 ? n : cap - 1;
+			memcpy(buf, in, c);
+			buf[c] = 0;
+			memmove(in, nl + 1, have - n - 1);
+			have -= n + 1;
+			return (ssize_t)c;
+		}
+		if (have == sizeof in)
+			have = 0; /* overlong line: drop */
+		ssize_t r = read(0, in + have, sizeof in - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (have) { /* last line without newline */
+				in[have] = '\n';
+				have++;
+				continue;
+			}
+			return -1;
+		}
+		have += (size_t)r;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	if (argc == 3 && !strcmp(argv[1], "--kpageflags")) {
+		/* helper for the guest script: victim --kpageflags PFN */
+		uint64_t pfn = strtoull(argv[2], NULL, 0);
+		int ok = 0;
+		uint64_t f = kpageflags_of(pfn, &ok);
+		if (!ok) {
+			out("{\"event\":\"kpageflags\",\"pfn\":\"0x%llx\",\"error\":\"%s\"}",
+			    (unsigned long long)pfn, strerror(errno));
+			return 1;
+		}
+		out("{\"event\":\"kpageflags\",\"pfn\":\"0x%llx\",\"flags\":\"0x%llx\","
+		    "\"hwpoison\":%s}", (unsigned long long)pfn, (unsigned long long)f,
+		    (f >> 19) & 1 ? "true" : "false");
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kind") && i + 1 < argc)
+			kind = argv[++i];
+		else if (!strncmp(argv[i], "--kind=", 7))
+			kind = argv[i] + 7;
+		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strncmp(argv[i], "--dir=", 6))
+			dir = argv[i] + 6;
+		else {
+			fprintf(stderr, "usage: victim --kind anon|thp|hugetlb|shmem|file-dirty|"
+					"file-clean|mlocked [--dir DIR]\n");
+			return 2;
+		}
+	}
+	if (!kind) {
+		fprintf(stderr, "victim: --kind is required\n");
+		return 2;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) != 0)
+		die_setup("sigaction");
+	signal(SIGPIPE, SIG_IGN);
+
+	setup(dir);
+
+	uint64_t e = 0;
+	if (pagemap_entry(page, &e) != 0)
+		die_setup("pagemap");
+	if (!(e & PM_PRESENT)) {
+		errno = EFAULT;
+		die_setup("page not present");
+	}
+	uint64_t pfn = e & PM_PFN_MASK;
+	if (pfn == 0) {
+		errno = EPERM;
+		die_setup("pagemap pfn is 0 (not root?)");
+	}
+	int fok = 0;
+	uint64_t kf = kpageflags_of(pfn, &fok);
+	long ahp = -1;
+	if (!strcmp(kind, "thp")) {
+		ahp = smaps_kb("AnonHugePages");
+		if (!fok || !(kf & (1ULL << 22)) || ahp < 2048) {
+			errno = ENOTSUP;
+			out("{\"event\":\"error\",\"what\":\"no THP\",\"kpageflags\":\"0x%llx\","
+			    "\"AnonHugePages_kb\":%ld,\"kind\":\"thp\"}",
+			    (unsigned long long)kf, ahp);
+			return 3;
+		}
+	}
+	if (!strcmp(kind, "hugetlb") && fok && !(kf & (1ULL << 17))) {
+		out("{\"event\":\"error\",\"what\":\"not a huge page\",\"kpageflags\":\"0x%llx\","
+		    "\"kind\":\"hugetlb\"}", (unsigned long long)kf);
+		return 3;
+	}
+	out("{\"event\":\"ready\",\"pid\":%ld,\"vaddr\":\"%p\",\"pfn\":\"0x%llx\",\"page_size\":%zu,"
+	    "\"kind\":\"%s\",\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld}",
+	    (long)getpid(), (void *)page, (unsigned long long)pfn, page_size, kind,
+	    (unsigned long long)e, (unsigned long long)kf, ahp);
+
+	char line[256];
+	int seq = 0;
+	for (;;) {
+		ssize_t n = read_line(line, sizeof line);
+		if (n < 0)
+			return 0;
+		while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
+			line[--n] = 0;
+		if (n == 0)
+			continue;
+		seq++;
+		if (!strcmp(line, "touch")) {
+			int intact;
+			phase = "touch";
+			int ok = verify(SMALL < page_size ? SMALL : page_size, &intact);
+			phase = "idle";
+			out("{\"event\":\"touched\",\"ok\":%s,\"intact\":%s}", ok ? "true" : "false",
+			    ok && intact ? "true" : "false");
+		} else if (!strcmp(line, "check")) {
+			int intact;
+			phase = "check";
+			int ok = verify(page_size, &intact);
+			phase = "idle";
+			out("{\"event\":\"check\",\"ok\":%s,\"intact\":%s}", ok ? "true" : "false",
+			    ok && intact ? "true" : "false");
+		} else if (!strcmp(line, "pfn")) {
+			report_pfn("pfn");
+		} else if (!strcmp(line, "selfpoison")) {
+			do_madvise("hwpoison", MADV_HWPOISON);
+		} else if (!strcmp(line, "selfsoftoffline")) {
+			do_madvise("soft-offline", MADV_SOFT_OFFLINE);
+		} else if (!strcmp(line, "exit")) {
+			out("{\"event\":\"exit\",\"sigbus_total\":%d}", (int)sigbus_count);
+			out("{\"event\":\"done\",\"cmd\":\"exit\",\"seq\":%d}", seq);
+			return 0;
+		} else {
+			out("{\"event\":\"error\",\"what\":\"unknown command\",\"cmd\":\"%.64s\"}", line);
+		}
+		out("{\"event\":\"done\",\"cmd\":\"%.64s\",\"seq\":%d}", line, seq);
+	}
+}
