@@ -60,6 +60,7 @@ int cli_exit_status(int err)
 		return EXIT_UNAVAIL;
 	case -EPERM:
 	case -EACCES:
+	case -EBUSY:	/* the target is traced by someone else */
 		return EXIT_NOPERM;
 	default:
 		return EXIT_SOFTWARE;

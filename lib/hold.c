@@ -112,9 +112,11 @@ static void record_signal(struct hwpi_ctx *ctx, struct hwpi_hold *h, pid_t tid,
 	g->have_addr = si->si_signo == SIGBUS || si->si_signo == SIGSEGV;
 	g->addr = (uint64_t)(uintptr_t)si->si_addr;
 	g->addr_lsb = si->si_signo == SIGBUS ? si->si_addr_lsb : 0;
+	/* after the injection only a SIGBUS BUS_MCEERR_AR is caused by an access */
 	g->when = when;
-	if (when != HWPI_SIG_AT_INJECTION && si->si_signo == SIGBUS)
-		g->when = si->si_code == BUS_MCEERR_AR ? HWPI_SIG_ON_ACCESS : HWPI_SIG_LATER;
+	if (when != HWPI_SIG_AT_INJECTION)
+		g->when = si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AR ?
+				  HWPI_SIG_ON_ACCESS : HWPI_SIG_LATER;
 	if (hwpi__read_file(ctx, g->comm, sizeof(g->comm), "/proc/%d/comm", (int)tid) < 0)
 		g->comm[0] = '\0';
 	dbg(ctx, "thread %d: signal %d code %d addr 0x%" PRIx64 " lsb %d", (int)tid, g->signo,
