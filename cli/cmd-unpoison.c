@@ -114,11 +114,17 @@ static int check_available(struct cli *cli, bool no_load)
 			cli_errno_hint(st.err ? st.err : -ENOSYS));
 }
 
+/* Accepted writes count only if the page really lost HWPOISON (when that is known). */
+static bool refused(const struct hwpi_report *r)
+{
+	return r->err || (r->poisoned_known && r->poisoned);
+}
+
 static const char *outcome(const struct hwpi_report *r, bool dry_run)
 {
 	if (dry_run)
 		return "dry-run";
-	return r->err ? "refused" : "unpoisoned";
+	return refused(r) ? "refused" : "unpoisoned";
 }
 
 static void print_json(const struct hwpi_report *r, uint64_t pfn, bool dry_run)
@@ -196,7 +202,11 @@ int cmd_unpoison(struct cli *cli, int argc, char **argv)
 		print_text(rep, pfn, o.dry_run);
 
 	r = 0;
-	if (!o.dry_run && rep->err) {
+	if (!o.dry_run && refused(rep) && !rep->err) {
+		r = cli_fail(cli, EXIT_KERNEL, "pfn 0x%" PRIx64 " still carries HWPOISON after "
+			     "unpoison-pfn accepted it; the kernel keeps pages it cannot take back",
+			     pfn);
+	} else if (!o.dry_run && rep->err) {
 		const char *said = rep->n_messages ?
 			rep->messages[rep->n_messages > HWPI_MAX_MESSAGES ?
 				      HWPI_MAX_MESSAGES - 1 : rep->n_messages - 1] : NULL;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -40,6 +41,7 @@ HWPI_EXPORT void hwpi_ctx_free(struct hwpi_ctx *ctx)
 
 HWPI_EXPORT int hwpi_ctx_set_root(struct hwpi_ctx *ctx, const char *root)
 {
+	struct stat st;
 	size_t len;
 
 	if (!ctx)
@@ -55,6 +57,10 @@ HWPI_EXPORT int hwpi_ctx_set_root(struct hwpi_ctx *ctx, const char *root)
 		len--;
 	if (len >= sizeof(ctx->root) - 64)
 		return hwpi__err(ctx, -ENAMETOOLONG, "root path too long");
+	if (stat(root, &st) < 0)
+		return hwpi__err(ctx, -errno, "root %s: %m", root);
+	if (!S_ISDIR(st.st_mode))
+		return hwpi__err(ctx, -ENOTDIR, "root %s is not a directory", root);
 	memcpy(ctx->root, root, len);
 	ctx->root[len] = '\0';
 	return 0;

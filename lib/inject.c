@@ -210,7 +210,9 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	}
 
 	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != getpid();
-	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD);
+	/* pids of a fake tree (tests) are not processes of this machine */
+	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
+		    !ctx->root[0];
 	rc = set_early_kill(ctx, opts->early_kill, &old_ek);
 	if (rc < 0)
 		return rc;

@@ -154,7 +154,8 @@ int hwpi__tp_format_parse(const char *text, struct hwpi_tp_format *f)
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 
-		p = skip_ws(line);
+		/* blanks only: an empty line must not run into the next one */
+		p = line + strspn(line, " \t");
 		if (!strncmp(p, "ID:", 3)) {
 			f->id = (unsigned int)strtoul(p + 3, NULL, 10);
 		} else if (!strncmp(p, "field:", 6) && f->n_fields < HWPI_TP_MAX_FIELDS) {

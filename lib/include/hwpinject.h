@@ -47,7 +47,9 @@ void hwpi_ctx_free(struct hwpi_ctx *ctx);
 
 /*
  * Look up /proc, /sys and /dev below ROOT instead of "/" (testing).  NULL or
- * "" or "/" resets it.  Returns 0, -EINVAL or -ENAMETOOLONG.
+ * "" or "/" resets it.  With a root set, pids are those of the fake tree:
+ * they are never held or traced with ptrace.  Returns 0, -EINVAL (relative
+ * path), -ENOENT, -ENOTDIR or -ENAMETOOLONG.
  */
 int hwpi_ctx_set_root(struct hwpi_ctx *ctx, const char *root);
 const char *hwpi_ctx_get_root(const struct hwpi_ctx *ctx);
