@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * hwpi_inject and hwpi_unpoison against the fake trees: the interface files
+ * are plain files there, so what the library wrote can be read back.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "testing.h"
+
+#define CORRUPT "sys/kernel/debug/hwpoison/corrupt-pfn"
+#define UNPOISON "sys/kernel/debug/hwpoison/unpoison-pfn"
+#define SOFT_PAGE "sys/devices/system/memory/soft_offline_page"
+#define HARD_PAGE "sys/devices/system/memory/hard_offline_page"
+
+/* no ptrace of host processes (the fake pids are not real), no perf events */
+static const struct hwpi_inject_opts plain = { .flags = HWPI_INJECT_NO_HOLD |
+							HWPI_INJECT_NO_TRACE,
+					       .early_kill = -1 };
+
+static void pfn_target(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_target *t)
+{
+	CHECK_OK(hwpi_resolve_pfn(ctx, pfn, t));
+}
+
+static void test_corrupt_pfn(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_target t;
+	struct hwpi_report r;
+
+	pfn_target(ctx, 0x2005, &t);
+	memset(&r, 0x55, sizeof(r));
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_FILE(root, CORRUPT, "0x2005\n");
+	CHECK_FILE(root, HARD_PAGE, "");
+	CHECK_INT(r.err, 0);
+	CHECK_INT(r.method, HWPI_METHOD_CORRUPT_PFN);
+	CHECK(!r.dry_run);
+	CHECK_U64(r.target.pfn, 0x2005);
+	CHECK_STR(r.release, "6.12.117+deb13-amd64");
+	/* observations: kpageflags afterwards (the fake page stays unpoisoned) */
+	CHECK(r.poisoned_known);
+	CHECK(!r.poisoned);
+	CHECK(r.hwcorrupted_known);
+	CHECK_U64(r.hwcorrupted_before_kb, 8);
+	CHECK_U64(r.hwcorrupted_after_kb, 8);
+	CHECK_INT(r.n_messages, 0);
+	CHECK_INT(r.n_signals, 0);
+	CHECK_STR(r.page_type, "");
+	CHECK(!r.have_new_pfn);
+	CHECK_STR(hwpi_report_outcome(&r), "unknown");
+	CHECK_INT(r.target_state, HWPI_TARGET_UNKNOWN); /* no pid */
+
+	/* the largest pfn of the machine */
+	pfn_target(ctx, 0x7ffff, &t);
+	t.kpageflags = 0x5828; /* pretend it is an anon page */
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_FILE(root, CORRUPT, "0x7ffff\n");
+
+	/* NULL options: the defaults; tracepoints cannot work in a fake tree, and say why */
+	tfile_write(root, CORRUPT, "");
+	pfn_target(ctx, 0x2006, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, NULL, &r));
+	CHECK_FILE(root, CORRUPT, "0x2006\n");
+	CHECK_INT(r.err, 0);
+	CHECK(r.trace_error[0] != '\0');
+	hwpi_ctx_free(ctx);
+}
+
+static void test_phys_methods(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_target t;
+	struct hwpi_report r;
+
+	pfn_target(ctx, 0x2003, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HARD_OFFLINE_PAGE, &plain, &r));
+	CHECK_FILE(root, HARD_PAGE, "0x2003000\n");
+	CHECK_FILE(root, SOFT_PAGE, "");
+	CHECK_FILE(root, CORRUPT, "");
+	CHECK_INT(r.err, 0);
+
+	/* a physical address inside a page: the page's address is written */
+	CHECK_OK(hwpi_resolve_phys(ctx, 0x2004abc, &t));
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_SOFT_OFFLINE_PAGE, &plain, &r));
+	CHECK_FILE(root, SOFT_PAGE, "0x2004000\n");
+	CHECK_INT(r.err, 0);
+	CHECK_STR(hwpi_report_outcome(&r), "unknown");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_vaddr_target(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_target t;
+	struct hwpi_report r;
+
+	/* pid + vaddr resolved, injected by pfn */
+	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x7f0000001000ULL, &t));
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_FILE(root, CORRUPT, "0x2001\n");
+	CHECK_INT(r.target.pid, 4242);
+	CHECK_U64(r.target.vaddr, 0x7f0000001000ULL);
+	/* the fake victim's /proc/4242/stat says it is sleeping: alive */
+	CHECK_INT(r.target_state, HWPI_TARGET_ALIVE);
+
+	/* a zombie is gone */
+	tfile_write(root, "proc/4242/stat", "4242 (vic tim) Z 4100 4242 4100 0 -1 0 0 0\n");
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HARD_OFFLINE_PAGE, &plain, &r));
+	CHECK_FILE(root, HARD_PAGE, "0x2001000\n");
+	CHECK_INT(r.target_state, HWPI_TARGET_GONE);
+
+	/* a page that is not present has no pfn for the pfn methods */
+	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x555555562000ULL, &t));
+	tfile_write(root, CORRUPT, "");
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r), -EINVAL);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "not present");
+	CHECK_FILE(root, CORRUPT, "");
+
+	/* the madvise methods need a vaddr */
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_HWPOISON, &plain, &r), -EINVAL);
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_SOFT_OFFLINE, &plain, &r), -EINVAL);
+	CHECK_ERR(hwpi_inject(ctx, NULL, HWPI_METHOD_CORRUPT_PFN, &plain, &r), -EINVAL);
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, NULL), -EINVAL);
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_COUNT, &plain, &r), -EINVAL);
+	CHECK_FILE(root, CORRUPT, "");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_unsafe(void)
+{
+	static const struct {
+		uint64_t pfn;
+		const char *why;
+	} pages[] = {
+		{ 0x10, "reserved" },	{ 0x11, "slab" },      { 0x12, "buddy" },
+		{ 0x13, "without flags" }, { 0x14, "page table" }, { 0x15, "zero page" },
+		{ 0x9000, "reserved" },
+	};
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts force = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char expect[32];
+	unsigned int i, m;
+
+	force.flags |= HWPI_INJECT_FORCE;
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		fprintf(stderr, "  pfn 0x%" PRIx64 "\n", pages[i].pfn);
+		pfn_target(ctx, pages[i].pfn, &t);
+		for (m = HWPI_METHOD_CORRUPT_PFN; m < HWPI_METHOD_COUNT; m++) {
+			CHECK_ERR(hwpi_inject(ctx, &t, (enum hwpi_method)m, &plain, &r), -EPERM);
+			CHECK_CONTAINS(hwpi_ctx_strerror(ctx), pages[i].why);
+			CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "force");
+		}
+		/* also refused in a dry run: the dry run checks everything */
+		force.flags |= HWPI_INJECT_DRY_RUN;
+		CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &force, &r));
+		force.flags &= ~HWPI_INJECT_DRY_RUN;
+		{
+			struct hwpi_inject_opts dry = plain;
+
+			dry.flags |= HWPI_INJECT_DRY_RUN;
+			CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &dry, &r), -EPERM);
+		}
+		CHECK_FILE(root, CORRUPT, "");
+		CHECK_FILE(root, HARD_PAGE, "");
+		CHECK_FILE(root, SOFT_PAGE, "");
+	}
+
+	/* with FORCE, the page is injected */
+	pfn_target(ctx, 0x11, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &force, &r));
+	snprintf(expect, sizeof(expect), "0x%x\n", 0x11);
+	CHECK_FILE(root, CORRUPT, expect);
+
+	/* the vdso page of the victim: reserved */
+	tfile_write(root, CORRUPT, "");
+	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x7ffc00100000ULL, &t));
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r), -EPERM);
+	CHECK_FILE(root, CORRUPT, "");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_dry_run(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts dry = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+	unsigned int m;
+
+	dry.flags |= HWPI_INJECT_DRY_RUN;
+	dry.early_kill = 1;
+	tfile_write(root, "proc/sys/vm/memory_failure_early_kill", "0");
+	pfn_target(ctx, 0x2000, &t);
+	for (m = HWPI_METHOD_CORRUPT_PFN; m < HWPI_METHOD_COUNT; m++) {
+		CHECK_OK(hwpi_inject(ctx, &t, (enum hwpi_method)m, &dry, &r));
+		CHECK(r.dry_run);
+		CHECK_INT(r.err, 0);
+		CHECK_STR(hwpi_report_outcome(&r), "dry-run");
+	}
+	/* the madvise methods on a pid target: checked, not run */
+	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x7f0000002000ULL, &t));
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HWPOISON, &dry, &r));
+	CHECK(r.dry_run);
+	CHECK_U64(r.target.pfn, 0x2002);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_SOFT_OFFLINE, &dry, &r));
+	CHECK(r.dry_run);
+	/* nothing written anywhere, not even the sysctl */
+	CHECK_FILE(root, CORRUPT, "");
+	CHECK_FILE(root, HARD_PAGE, "");
+	CHECK_FILE(root, SOFT_PAGE, "");
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_early_kill(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts o = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+
+	/* set to 1 for the injection, then the old value (0) written back */
+	tfile_write(root, "proc/sys/vm/memory_failure_early_kill", "0");
+	o.early_kill = 1;
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
+	CHECK_FILE(root, CORRUPT, "0x2000\n");
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0\n");
+
+	/* already the wanted value: left alone */
+	tfile_write(root, "proc/sys/vm/memory_failure_early_kill", "1");
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "1");
+
+	/* late kill over early kill: restored to 1 */
+	o.early_kill = 0;
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "1\n");
+
+	/* restored also when the injector fails */
+	tfile_write(root, "proc/sys/vm/memory_failure_early_kill", "0");
+	o.early_kill = 1;
+	tfile_unlink(root, HARD_PAGE);
+	{
+		char p[4096];
+
+		CHECK(mkdir(tfile_path(p, sizeof(p), root, HARD_PAGE), 0755) == 0);
+	}
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HARD_OFFLINE_PAGE, &o, &r));
+	CHECK_INT(r.err, EISDIR);
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0\n");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_kernel_refuses(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char p[4096];
+
+	/* the write fails (EISDIR here; EBUSY/ENXIO/EIO on real kernels): attempted, refused */
+	tfile_unlink(root, CORRUPT);
+	CHECK(mkdir(tfile_path(p, sizeof(p), root, CORRUPT), 0755) == 0);
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_INT(r.err, EISDIR);
+	CHECK_STR(hwpi_report_outcome(&r), "refused");
+	hwpi_ctx_free(ctx);
+}
+
+static void test_kmsg(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	static const char rec[] =
+		"3,2001,9000000,-;Memory failure: 0x2000: recovery action for dirty LRU page: "
+		"Recovered\n";
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char p[4096];
+	int w;
+
+	/* /dev/kmsg as a FIFO holding one record: read after the injection */
+	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
+	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
+	w = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	CHECK(w >= 0);
+	CHECK(write(w, rec, strlen(rec)) == (ssize_t)strlen(rec));
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_FILE(root, CORRUPT, "0x2000\n");
+	CHECK_INT(r.n_messages, 1);
+	CHECK_STR(r.messages[0], "Memory failure: 0x2000: recovery action for dirty LRU page: "
+				 "Recovered");
+	CHECK_STR(r.page_type, "dirty LRU page");
+	CHECK_STR(r.result, "Recovered");
+	CHECK_STR(r.action_source, "kmsg");
+	CHECK_STR(hwpi_report_outcome(&r), "recovered");
+	close(w);
+	hwpi_ctx_free(ctx);
+}
+
+static void expect_unavailable(const char *fake, enum hwpi_method m, int err, const char *why)
+{
+	const char *root = test_fake(fake);
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts dry = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+
+	fprintf(stderr, "  %s: %s\n", fake, hwpi_method_name(m));
+	pfn_target(ctx, 0x2000, &t);
+	if (hwpi_method_needs_vaddr(m)) {
+		t.have_vaddr = true;
+		t.vaddr = 0x7f0000000000ULL;
+		t.pid = 4242;
+	}
+	CHECK_ERR(hwpi_inject(ctx, &t, m, &plain, &r), err);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), why);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), hwpi_method_name(m));
+	dry.flags |= HWPI_INJECT_DRY_RUN;
+	CHECK_ERR(hwpi_inject(ctx, &t, m, &dry, &r), err);
+	hwpi_ctx_free(ctx);
+}
+
+static void test_unavailable(void)
+{
+	unsigned int m;
+
+	for (m = 0; m < HWPI_METHOD_COUNT; m++)
+		expect_unavailable("nomf", (enum hwpi_method)m, -ENOSYS, "CONFIG_MEMORY_FAILURE");
+	expect_unavailable("no-debugfs", HWPI_METHOD_CORRUPT_PFN, -ENODEV, "debugfs");
+	expect_unavailable("nomodule", HWPI_METHOD_CORRUPT_PFN, -ENODEV, "hwpoison-inject");
+	expect_unavailable("lockdown", HWPI_METHOD_CORRUPT_PFN, -EPERM, "lockdown");
+	for (m = 0; m < HWPI_METHOD_COUNT; m++)
+		expect_unavailable("nocap", (enum hwpi_method)m, -EPERM, "CAP_SYS_ADMIN");
+}
+
+static void test_unpoison(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_report r;
+
+	CHECK_OK(hwpi_unpoison(ctx, 0x3000, &r));
+	CHECK_FILE(root, UNPOISON, "0x3000\n");
+	CHECK_FILE(root, CORRUPT, "");
+	CHECK_INT(r.err, 0);
+	CHECK_U64(r.target.pfn, 0x3000);
+	CHECK_STR(r.release, "6.12.117+deb13-amd64");
+	/* the fake kpageflags still say HWPOISON */
+	CHECK(r.poisoned_known);
+	CHECK(r.poisoned);
+	CHECK(r.hwcorrupted_known);
+	CHECK_U64(r.hwcorrupted_before_kb, 8);
+
+	CHECK_ERR(hwpi_unpoison(ctx, 0x80000, &r), -EINVAL);
+	CHECK_ERR(hwpi_unpoison(ctx, 0x3000, NULL), -EINVAL);
+	CHECK_FILE(root, UNPOISON, "0x3000\n");
+	hwpi_ctx_free(ctx);
+
+	ctx = test_ctx(test_fake("nomf"));
+	CHECK_ERR(hwpi_unpoison(ctx, 0x3000, &r), -ENOSYS);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "CONFIG_MEMORY_FAILURE");
+	hwpi_ctx_free(ctx);
+	ctx = test_ctx(test_fake("no-debugfs"));
+	CHECK_ERR(hwpi_unpoison(ctx, 0x3000, &r), -ENODEV);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "debugfs");
+	hwpi_ctx_free(ctx);
+	ctx = test_ctx(test_fake("nocap"));
+	CHECK_ERR(hwpi_unpoison(ctx, 0x3000, &r), -EPERM);
+	hwpi_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+	test_init(argc, argv);
+	RUN(test_corrupt_pfn);
+	RUN(test_phys_methods);
+	RUN(test_vaddr_target);
+	RUN(test_unsafe);
+	RUN(test_dry_run);
+	RUN(test_early_kill);
+	RUN(test_kernel_refuses);
+	RUN(test_kmsg);
+	RUN(test_unavailable);
+	RUN(test_unpoison);
+	return 0;
+}

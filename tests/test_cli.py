@@ -1,0 +1,629 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Tests of the hwpinject command line (doc/cli-spec.md).
+
+usage: test_cli.py HWPINJECT MKFAKE FAKEDIR [unittest options]
+
+HWPINJECT is the built program, MKFAKE builds a fake /proc + /sys tree from
+FAKEDIR/<case> (tests/fake), which the program is pointed at with
+HWPINJECT_ROOT.  Nothing here injects into the machine's real kernel: on the
+host only --dry-run and usage errors are run.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HWPINJECT = MKFAKE = FAKEDIR = None
+
+EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE, EX_SOFTWARE, EX_NOPERM = 64, 65, 66, 69, 70, 77
+METHODS = ["hwpoison", "soft-offline", "corrupt-pfn", "soft-offline-page", "hard-offline-page"]
+SYSCTLS = ["vm.memory_failure_early_kill", "vm.memory_failure_recovery", "vm.enable_soft_offline"]
+COUNTERS = ["total", "ignored", "failed", "delayed", "recovered"]
+HEX = re.compile(r"^0x[0-9a-f]+$")
+OUTCOMES = {"sigbus-ar", "sigbus-ao", "killed", "recovered", "ignored", "failed", "delayed",
+            "migrated", "refused", "dry-run", "unknown"}
+HOST_HAS_MF = os.path.exists("/proc/sys/vm/memory_failure_early_kill")
+
+
+def run(args, root=None, check_status=None):
+    env = dict(os.environ)
+    env.pop("HWPINJECT_ROOT", None)
+    env["LC_ALL"] = "C"
+    if root:
+        env["HWPINJECT_ROOT"] = root
+    p = subprocess.run([HWPINJECT] + args, capture_output=True, text=True, env=env,
+                       timeout=60)
+    if check_status is not None and p.returncode != check_status:
+        raise AssertionError("hwpinject %s: exit %d, expected %d\nstdout: %s\nstderr: %s"
+                             % (" ".join(args), p.returncode, check_status, p.stdout,
+                                p.stderr))
+    return p
+
+
+def free_pid():
+    """A pid that no process has on this machine."""
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    for pid in range(pid_max - 1, 1, -1):
+        if not os.path.exists("/proc/%d" % pid):
+            return pid
+    raise unittest.SkipTest("no free pid")
+
+
+class Fake:
+    """A fresh copy of tests/fake/NAME (binary files generated) in a temporary directory."""
+
+    def __init__(self, name):
+        self.tmp = tempfile.mkdtemp(prefix="hwpi-cli-%s-" % name)
+        self.root = os.path.join(self.tmp, "root")
+        subprocess.run([MKFAKE, os.path.join(FAKEDIR, name), self.root], check=True)
+
+    def path(self, rel):
+        return os.path.join(self.root, rel)
+
+    def read(self, rel):
+        with open(self.path(rel)) as f:
+            return f.read()
+
+    def write(self, rel, text):
+        with open(self.path(rel), "w") as f:
+            f.write(text)
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+CORRUPT = "sys/kernel/debug/hwpoison/corrupt-pfn"
+UNPOISON = "sys/kernel/debug/hwpoison/unpoison-pfn"
+SOFT_PAGE = "sys/devices/system/memory/soft_offline_page"
+HARD_PAGE = "sys/devices/system/memory/hard_offline_page"
+EARLY_KILL = "proc/sys/vm/memory_failure_early_kill"
+
+
+class Base(unittest.TestCase):
+    def fake(self, name):
+        f = Fake(name)
+        self.addCleanup(f.cleanup)
+        return f
+
+    def fails(self, args, status, root=None, contains=None):
+        """Exit STATUS, nothing on stdout, exactly one line on stderr that says why."""
+        p = run(args, root)
+        self.assertEqual(p.returncode, status,
+                         "hwpinject %s: exit %d, expected %d; stderr: %r"
+                         % (" ".join(args), p.returncode, status, p.stderr))
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 1, "hwpinject %s: stderr %r" % (" ".join(args), p.stderr))
+        self.assertTrue(lines[0].startswith("hwpinject: "), lines[0])
+        self.assertGreater(len(lines[0]), len("hwpinject: ") + 10, lines[0])
+        if contains:
+            self.assertIn(contains, lines[0])
+        self.assertEqual(p.stdout, "", "errors are never printed on stdout")
+        return lines[0]
+
+    def json_lines(self, args, root=None, status=0):
+        p = run(args, root, check_status=status)
+        self.assertTrue(p.stdout.endswith("\n"), p.stdout)
+        objs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertGreater(len(objs), 0)
+        return objs
+
+    def json_one(self, args, root=None, status=0):
+        objs = self.json_lines(args, root, status)
+        self.assertEqual(len(objs), 1, objs)
+        return objs[0]
+
+    def assertHex(self, v, expected=None):
+        self.assertIsInstance(v, str)
+        self.assertRegex(v, HEX)
+        if expected is not None:
+            self.assertEqual(int(v, 16), expected, v)
+
+
+class TestUsage(Base):
+    def test_unknown_command(self):
+        self.fails(["bogus"], EX_USAGE, contains="bogus")
+
+    def test_no_command(self):
+        self.fails([], EX_USAGE)
+
+    def test_unknown_option(self):
+        self.fails(["inject", "--bogus"], EX_USAGE, contains="--bogus")
+        self.fails(["status", "--bogus"], EX_USAGE)
+        self.fails(["--bogus", "status"], EX_USAGE)
+        self.fails(["translate", "--pid"], EX_USAGE)
+
+    def test_missing_target(self):
+        self.fails(["inject"], EX_USAGE)
+        self.fails(["translate"], EX_USAGE)
+        self.fails(["unpoison"], EX_USAGE)
+        self.fails(["inject", "--addr", "0x1000"], EX_USAGE)
+        self.fails(["inject", "--pid", "4242"], EX_USAGE)
+
+    def test_conflicting(self):
+        self.fails(["inject", "--pfn", "0x10", "--pid", "4242", "--addr", "0x1000"], EX_USAGE)
+        self.fails(["inject", "--pfn", "0x10", "--phys", "0x10000"], EX_USAGE)
+        self.fails(["inject", "--pid", "4242", "--addr", "0x1000", "--region", "heap"],
+                   EX_USAGE)
+        self.fails(["inject", "--pfn", "0x10", "--early-kill", "--late-kill"], EX_USAGE,
+                   contains="--early-kill")
+
+    def test_unknown_method(self):
+        self.fails(["inject", "--pfn", "0x10", "--method", "bogus"], EX_USAGE, contains="bogus")
+
+    def test_unknown_expect(self):
+        self.fails(["inject", "--pfn", "0x10", "--expect", "bogus"], EX_USAGE)
+
+    def test_bad_numbers(self):
+        for bad in ["12abc", "0x", "-1", "+1", " 1", "1 ", "0x12g", ""]:
+            with self.subTest(number=bad):
+                self.fails(["inject", "--pfn", bad], EX_DATAERR)
+        self.fails(["inject", "--pfn", "18446744073709551616"], EX_DATAERR)
+        self.fails(["inject", "--pfn", "0x10000000000000000"], EX_DATAERR)
+        self.fails(["inject", "--phys", "99999999999999999999"], EX_DATAERR)
+        self.fails(["translate", "--pid", "12abc", "--addr", "0x1000"], EX_DATAERR)
+        self.fails(["translate", "--pid", "1", "--addr", "0x10000000000000000"], EX_DATAERR)
+
+    def test_version(self):
+        for args in (["--version"], ["-V"], ["status", "--version"], ["inject", "--version"]):
+            p = run(args, check_status=0)
+            self.assertRegex(p.stdout, r"^hwpinject \d+\.\d+\.\d+")
+            self.assertEqual(p.stderr, "")
+
+    def test_help(self):
+        top = run(["--help"], check_status=0)
+        self.assertIn("Usage:", top.stdout)
+        for cmd in ["inject", "unpoison", "translate", "status"]:
+            self.assertIn(cmd, top.stdout)
+            with self.subTest(command=cmd):
+                p = run([cmd, "--help"], check_status=0)
+                self.assertIn("Usage:", p.stdout)
+                self.assertIn("hwpinject " + cmd, p.stdout)
+                self.assertEqual(p.stderr, "")
+                p = run([cmd, "--usage"], check_status=0)
+                self.assertIn("Usage:", p.stdout)
+        p = run(["inject", "--help"], check_status=0)
+        for opt in ["--pid", "--addr", "--region", "--pfn", "--phys", "--method", "--dry-run",
+                    "--force", "--early-kill", "--late-kill", "--expect", "--watch"]:
+            self.assertIn(opt, p.stdout)
+
+    def test_lists(self):
+        p = run(["--list-cmds"], check_status=0)
+        self.assertEqual(set(p.stdout.split()), {"inject", "unpoison", "translate", "status"})
+        p = run(["--list-methods"], check_status=0)
+        self.assertEqual(p.stdout.split(), METHODS)
+
+    def test_bad_root(self):
+        self.fails(["status"], EX_USAGE, root="relative/dir", contains="HWPINJECT_ROOT")
+
+
+class TestHost(Base):
+    """The machine's own kernel: only what cannot change it."""
+
+    def test_nonexistent_pid(self):
+        pid = free_pid()
+        self.fails(["translate", "--pid", str(pid), "--addr", "0x1000"], EX_NOINPUT,
+                   contains=str(pid))
+        self.fails(["inject", "--pid", str(pid), "--addr", "0x1000", "--dry-run"],
+                   EX_NOINPUT if HOST_HAS_MF else EX_UNAVAILABLE)
+
+    def test_unmapped_address(self):
+        self.fails(["translate", "--pid", str(os.getpid()), "--addr", "0x10"], EX_DATAERR)
+
+    def test_pid1(self):
+        if HOST_HAS_MF:
+            self.fails(["inject", "--pid", "1", "--addr", "0x1000", "--dry-run"], EX_NOPERM)
+
+    @unittest.skipIf(HOST_HAS_MF, "this kernel has CONFIG_MEMORY_FAILURE")
+    def test_no_memory_failure(self):
+        self.fails(["inject", "--pfn", "0x1000", "--dry-run"], EX_UNAVAILABLE,
+                   contains="CONFIG_MEMORY_FAILURE")
+        self.fails(["unpoison", "--pfn", "0x1000", "--dry-run"], EX_UNAVAILABLE,
+                   contains="CONFIG_MEMORY_FAILURE")
+        st = self.json_one(["status", "--json"])
+        self.assertIs(st["memory_failure"], False)
+        for m in METHODS:
+            self.assertIs(st["methods"][m]["available"], False)
+            self.assertIn("CONFIG_MEMORY_FAILURE", st["methods"][m]["reason"])
+        with open("/proc/sys/kernel/osrelease") as f:
+            self.assertEqual(st["release"], f.read().strip())
+
+    def test_status_text(self):
+        p = run(["status"], check_status=0)
+        for m in METHODS:
+            self.assertRegex(p.stdout, r"(?m)^\s+%s\s+(yes|no)\s" % re.escape(m))
+
+
+class TestStatus(Base):
+    def status(self, name):
+        return self.json_one(["status", "--json"], self.fake(name).root)
+
+    def check_types(self, st):
+        self.assertEqual(set(st), {"release", "memory_failure", "methods", "sysctls",
+                                   "hardware_corrupted_kb", "counters"})
+        self.assertIsInstance(st["release"], str)
+        self.assertIsInstance(st["memory_failure"], bool)
+        self.assertEqual(list(st["methods"]), METHODS)
+        for m in METHODS:
+            ms = st["methods"][m]
+            self.assertEqual(set(ms), {"available", "reason", "path"})
+            self.assertIsInstance(ms["available"], bool)
+            self.assertIsInstance(ms["reason"], (str, type(None)))
+            self.assertIsInstance(ms["path"], (str, type(None)))
+            if not ms["available"]:
+                self.assertTrue(ms["reason"], m)
+        self.assertEqual(list(st["sysctls"]), SYSCTLS)
+        for v in st["sysctls"].values():
+            self.assertTrue(v is None or type(v) is int, v)
+        hk = st["hardware_corrupted_kb"]
+        self.assertTrue(hk is None or type(hk) is int, hk)
+        if st["counters"] is not None:
+            self.assertEqual(set(st["counters"]), set(COUNTERS))
+            for v in st["counters"].values():
+                self.assertIs(type(v), int)
+
+    def test_mf612(self):
+        f = self.fake("mf-6.12")
+        st = self.json_one(["status", "--json"], f.root)
+        self.check_types(st)
+        self.assertEqual(st["release"], "6.12.117+deb13-amd64")
+        self.assertIs(st["memory_failure"], True)
+        for m in METHODS:
+            self.assertIs(st["methods"][m]["available"], True, m)
+        self.assertTrue(st["methods"]["corrupt-pfn"]["path"].endswith(
+            "/sys/kernel/debug/hwpoison/corrupt-pfn"))
+        self.assertTrue(st["methods"]["hard-offline-page"]["path"].endswith(
+            "/sys/devices/system/memory/hard_offline_page"))
+        self.assertEqual(st["sysctls"], {"vm.memory_failure_early_kill": 0,
+                                         "vm.memory_failure_recovery": 1,
+                                         "vm.enable_soft_offline": 1})
+        self.assertEqual(st["hardware_corrupted_kb"], 8)
+        self.assertEqual(st["counters"], {"total": 5, "ignored": 1, "failed": 1, "delayed": 0,
+                                          "recovered": 3})
+        # status changes nothing
+        self.assertEqual(f.read(CORRUPT), "")
+        self.assertEqual(f.read(EARLY_KILL), "0\n")
+        # global options after the command, text output
+        self.check_types(self.json_one(["--json", "status"], f.root))
+        p = run(["status"], f.root, check_status=0)
+        self.assertIn("6.12.117+deb13-amd64", p.stdout)
+        self.assertRegex(p.stdout, r"(?m)^\s+corrupt-pfn\s+yes\s")
+        p = run(["status", "--quiet"], f.root, check_status=0)
+
+    def test_mf61(self):
+        st = self.status("mf-6.1")
+        self.check_types(st)
+        self.assertEqual(st["release"], "6.1.0-50-amd64")
+        self.assertIs(st["memory_failure"], True)
+        self.assertIsNone(st["sysctls"]["vm.enable_soft_offline"])
+        self.assertEqual(st["sysctls"]["vm.memory_failure_early_kill"], 0)
+        self.assertIsNone(st["counters"])
+        self.assertEqual(st["hardware_corrupted_kb"], 0)
+        self.assertIs(st["methods"]["soft-offline"]["available"], True)
+
+    def test_nomf(self):
+        st = self.status("nomf")
+        self.check_types(st)
+        self.assertIs(st["memory_failure"], False)
+        for m in METHODS:
+            self.assertIs(st["methods"][m]["available"], False, m)
+            self.assertIn("CONFIG_MEMORY_FAILURE", st["methods"][m]["reason"])
+        self.assertEqual(set(st["sysctls"].values()), {None})
+        self.assertIsNone(st["hardware_corrupted_kb"])
+        self.assertIsNone(st["counters"])
+
+    def test_no_debugfs(self):
+        st = self.status("no-debugfs")
+        self.check_types(st)
+        self.assertIs(st["methods"]["corrupt-pfn"]["available"], False)
+        self.assertIn("debugfs", st["methods"]["corrupt-pfn"]["reason"])
+        for m in ["hwpoison", "soft-offline", "soft-offline-page", "hard-offline-page"]:
+            self.assertIs(st["methods"][m]["available"], True, m)
+
+    def test_nomodule(self):
+        st = self.status("nomodule")
+        self.assertIs(st["methods"]["corrupt-pfn"]["available"], False)
+        self.assertIn("hwpoison-inject", st["methods"]["corrupt-pfn"]["reason"])
+
+    def test_nocap(self):
+        st = self.status("nocap")
+        self.check_types(st)
+        for m in METHODS:
+            self.assertIs(st["methods"][m]["available"], False, m)
+            self.assertIn("CAP_SYS_ADMIN", st["methods"][m]["reason"])
+
+
+TRANSLATE_KEYS = {"pid", "vaddr", "pfn", "phys", "page_size", "mapping", "path", "perms",
+                  "present", "kpageflags", "kpageflags_raw", "hwpoison"}
+
+
+class TestTranslate(Base):
+    def setUp(self):
+        self.f = self.fake("mf-6.12")
+
+    def translate(self, *args, status=0):
+        return self.json_lines(["translate", "--json"] + list(args), self.f.root, status)
+
+    def check_types(self, t):
+        self.assertEqual(set(t), TRANSLATE_KEYS)
+        # unknown facts are null: present for pfn targets, hwpoison without a pfn
+        self.assertIn(t["present"], (True, False, None))
+        self.assertIn(t["hwpoison"], (True, False, None))
+        self.assertIs(type(t["page_size"]), int)
+        self.assertIsInstance(t["kpageflags"], (list, type(None)))
+        self.assertEqual(t["kpageflags"] is None, t["kpageflags_raw"] is None)
+        for v in ("vaddr", "pfn", "phys", "kpageflags_raw"):
+            if t[v] is not None:
+                self.assertHex(t[v])
+
+    def test_anon(self):
+        [t] = self.translate("--pid", "4242", "--addr", "0x7f0000001234")
+        self.check_types(t)
+        self.assertEqual(t["pid"], 4242)
+        self.assertEqual(t["vaddr"], "0x7f0000001000")
+        self.assertEqual(t["pfn"], "0x2001")
+        self.assertEqual(t["phys"], "0x2001000")
+        self.assertEqual(t["page_size"], 4096)
+        self.assertEqual(t["mapping"], "anon")
+        self.assertEqual(t["perms"], "rw-p")
+        self.assertIs(t["present"], True)
+        self.assertEqual(t["kpageflags_raw"], "0x5828")
+        self.assertEqual(set(t["kpageflags"]), {"UPTODATE", "LRU", "MMAP", "ANON", "SWAPBACKED"})
+        self.assertIs(t["hwpoison"], False)
+
+    def test_kinds(self):
+        [t] = self.translate("--pid", "4242", "--addr", "0x7f0000400000")
+        self.assertEqual((t["mapping"], t["page_size"], t["pfn"]), ("hugetlb", 2 << 20, "0x40000"))
+        [t] = self.translate("--pid", "4242", "--addr", "0x7f0000200000")
+        self.assertEqual((t["mapping"], t["path"], t["pfn"]),
+                         ("file", "/data/file with spaces.bin", "0x6000"))
+        [t] = self.translate("--pid", "4242", "--addr", "0x7f0000a00000")
+        self.assertEqual((t["mapping"], t["page_size"]), ("thp", 4096))
+        [t] = self.translate("--pid", "4242", "--addr", "0x555555560000")
+        self.assertEqual((t["mapping"], t["path"]), ("heap", "[heap]"))
+
+    def test_not_present(self):
+        [t] = self.translate("--pid", "4242", "--addr", "0x555555562000")
+        self.check_types(t)
+        self.assertIs(t["present"], False)
+        self.assertIsNone(t["pfn"])
+        self.assertIsNone(t["phys"])
+        self.assertIsNone(t["hwpoison"])
+        self.assertIsNone(t["kpageflags"])
+
+    def test_poisoned(self):
+        [t] = self.translate("--pid", "4242", "--addr", "0x7f000000f000")
+        self.check_types(t)
+        self.assertIs(t["hwpoison"], True)
+        self.assertEqual(t["pfn"], "0x3000")
+        self.assertIn("HWPOISON", t["kpageflags"])
+
+    def test_pfn_phys(self):
+        [t] = self.translate("--pfn", "0x2005")
+        self.check_types(t)
+        self.assertIsNone(t["pid"])
+        self.assertIsNone(t["vaddr"])
+        self.assertEqual((t["pfn"], t["phys"]), ("0x2005", "0x2005000"))
+        [t] = self.translate("--phys", "0x2005abc")
+        self.assertEqual((t["pfn"], t["phys"]), ("0x2005", "0x2005000"))
+        [t] = self.translate("--pfn", "8197")
+        self.assertEqual(t["pfn"], "0x2005")
+
+    def test_region(self):
+        ts = self.translate("--pid", "4242", "--region", "heap", "--count", "3")
+        self.assertEqual([t["vaddr"] for t in ts],
+                         ["0x555555560000", "0x555555561000", "0x555555563000"])
+        ts = self.translate("--pid", "4242", "--region", "heap", "--count", "2", "--offset",
+                            "0x4000")
+        self.assertEqual([t["vaddr"] for t in ts], ["0x555555564000", "0x555555566000"])
+        a = self.translate("--pid", "4242", "--region", "heap", "--count", "4", "--random",
+                           "--seed", "7")
+        b = self.translate("--pid", "4242", "--region", "heap", "--count", "4", "--random",
+                           "--seed", "7")
+        self.assertEqual(a, b)
+        self.assertEqual(len({t["vaddr"] for t in a}), 4)
+
+    def test_errors(self):
+        self.fails(["translate", "--pid", "4243", "--addr", "0x1000"], EX_NOINPUT, self.f.root)
+        self.fails(["translate", "--pid", "4242", "--addr", "0x10"], EX_DATAERR, self.f.root)
+        self.fails(["translate", "--pid", "4242", "--region", "heap", "--count", "15"],
+                   EX_DATAERR, self.f.root)
+        self.fails(["translate", "--pid", "4242", "--region", "bogus"], EX_DATAERR, self.f.root)
+        self.fails(["translate", "--pid", "4242", "--region", "file:/no/such"], EX_NOINPUT,
+                   self.f.root)
+        self.fails(["translate", "--pfn", "0x80000"], EX_DATAERR, self.f.root)
+        # the kernel hides the pfn (no CAP_SYS_ADMIN)
+        self.fails(["translate", "--pid", "4242", "--addr", "0x7f0000d00000"], EX_NOPERM,
+                   self.f.root)
+
+
+INJECT_KEYS = {"pid", "vaddr", "pfn", "phys", "page_size", "mapping", "path", "method",
+               "dry_run", "kernel", "signals", "target", "poisoned", "hardware_corrupted_kb",
+               "outcome"}
+
+
+class TestInject(Base):
+    def setUp(self):
+        self.f = self.fake("mf-6.12")
+
+    def inject(self, *args, status=0):
+        return self.json_one(["inject", "--json"] + list(args), self.f.root, status)
+
+    def check_types(self, r):
+        self.assertTrue(INJECT_KEYS <= set(r), INJECT_KEYS - set(r))
+        self.assertTrue(set(r) <= INJECT_KEYS | {"new_pfn", "expect", "expect_met"}, set(r))
+        self.assertIn(r["method"], METHODS)
+        self.assertIsInstance(r["dry_run"], bool)
+        k = r["kernel"]
+        self.assertIsInstance(k["release"], (str, type(None)))
+        self.assertIs(type(k["errno"]), int)
+        self.assertIsInstance(k["messages"], list)
+        if k["errno"]:
+            self.assertIsInstance(k["error"], str)
+        if k["action"] is not None:
+            self.assertEqual(set(k["action"]), {"page_type", "result", "source"})
+        self.assertIsInstance(r["signals"], list)
+        self.assertIn(r["target"]["state"], {"alive", "killed", "exited", "gone", "unknown"})
+        self.assertIn(r["poisoned"], (True, False, None))
+        self.assertIn(r["outcome"], OUTCOMES)
+        self.assertHex(r["pfn"])
+        self.assertHex(r["phys"])
+        self.assertIs(type(r["page_size"]), int)
+        if r["hardware_corrupted_kb"] is not None:
+            self.assertEqual(set(r["hardware_corrupted_kb"]), {"before", "after"})
+
+    def test_dry_run_pfn(self):
+        r = self.inject("--pfn", "0x2000", "--dry-run")
+        self.check_types(r)
+        self.assertIs(r["dry_run"], True)
+        self.assertEqual((r["pfn"], r["phys"], r["page_size"]), ("0x2000", "0x2000000", 4096))
+        self.assertEqual(r["method"], "corrupt-pfn")
+        for k in ("pid", "vaddr", "mapping", "path"):
+            self.assertIsNone(r[k], k)
+        self.assertEqual(r["outcome"], "dry-run")
+        self.assertEqual(r["kernel"]["release"], "6.12.117+deb13-amd64")
+        self.assertEqual(r["kernel"]["errno"], 0)
+        self.assertEqual(self.f.read(CORRUPT), "")
+
+    def test_dry_run_pid(self):
+        r = self.inject("--pid", "4242", "--addr", "0x7f0000002abc", "--dry-run")
+        self.check_types(r)
+        self.assertEqual(r["method"], "hwpoison")
+        self.assertEqual((r["pid"], r["vaddr"], r["pfn"], r["mapping"]),
+                         (4242, "0x7f0000002000", "0x2002", "anon"))
+        self.assertEqual(r["outcome"], "dry-run")
+        rs = self.json_lines(["inject", "--json", "--pid", "4242", "--region", "anon",
+                              "--count", "3", "--dry-run", "--method", "soft-offline"],
+                             self.f.root)
+        self.assertEqual([x["vaddr"] for x in rs],
+                         ["0x7f0000000000", "0x7f0000001000", "0x7f0000002000"])
+        for x in rs:
+            self.check_types(x)
+            self.assertEqual(x["method"], "soft-offline")
+        self.assertEqual(self.f.read(CORRUPT), "")
+
+    def test_corrupt_pfn(self):
+        r = self.inject("--pfn", "0x2000")
+        self.check_types(r)
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")
+        self.assertIs(r["dry_run"], False)
+        self.assertEqual((r["pfn"], r["method"]), ("0x2000", "corrupt-pfn"))
+        self.assertEqual(r["kernel"]["errno"], 0)
+        self.assertIs(r["poisoned"], False)  # the fake kpageflags do not change
+        self.assertEqual(r["hardware_corrupted_kb"], {"before": 8, "after": 8})
+        self.assertEqual(self.f.read(HARD_PAGE), "")
+        # decimal pfn, text output
+        self.f.write(CORRUPT, "")
+        p = run(["inject", "--pfn", "8193"], self.f.root, check_status=0)
+        self.assertEqual(self.f.read(CORRUPT), "0x2001\n")
+        self.assertIn("0x2001", p.stdout)
+
+    def test_phys_methods(self):
+        r = self.inject("--phys", "0x2003abc")
+        self.assertEqual(r["method"], "hard-offline-page")
+        self.assertEqual(r["phys"], "0x2003000")
+        self.assertEqual(self.f.read(HARD_PAGE), "0x2003000\n")
+        r = self.inject("--pfn", "0x2004", "--method", "soft-offline-page")
+        self.assertEqual(self.f.read(SOFT_PAGE), "0x2004000\n")
+        self.assertEqual(self.f.read(CORRUPT), "")
+
+    def test_early_kill(self):
+        self.f.write(EARLY_KILL, "0")
+        self.inject("--pfn", "0x2000", "--early-kill")
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")
+        self.assertEqual(self.f.read(EARLY_KILL).strip(), "0")  # restored
+        self.assertEqual(self.f.read(EARLY_KILL), "0\n")        # (written back)
+        self.f.write(EARLY_KILL, "1\n")
+        self.inject("--pfn", "0x2000", "--late-kill")
+        self.assertEqual(self.f.read(EARLY_KILL), "1\n")
+
+    def test_unsafe(self):
+        for pfn, why in [("0x10", "reserved"), ("0x11", "slab"), ("0x12", "buddy"),
+                         ("0x13", "flags")]:
+            with self.subTest(pfn=pfn):
+                self.fails(["inject", "--pfn", pfn], EX_NOPERM, self.f.root, contains=why)
+                self.fails(["inject", "--pfn", pfn, "--dry-run"], EX_NOPERM, self.f.root)
+                self.assertEqual(self.f.read(CORRUPT), "")
+        r = self.inject("--pfn", "0x11", "--force")
+        self.assertEqual(self.f.read(CORRUPT), "0x11\n")
+
+    def test_errors(self):
+        self.fails(["inject", "--pfn", "0x80000"], EX_DATAERR, self.f.root)
+        self.fails(["inject", "--pid", "4243", "--addr", "0x7f0000000000", "--dry-run"],
+                   EX_NOINPUT, self.f.root)
+        self.fails(["inject", "--pid", "4242", "--addr", "0x10", "--dry-run"], EX_DATAERR,
+                   self.f.root)
+        self.fails(["inject", "--pid", "1", "--addr", "0x7f0000000000", "--dry-run"],
+                   EX_NOPERM, self.f.root, contains="1")
+        # the madvise methods need a pid
+        self.fails(["inject", "--pfn", "0x2000", "--method", "hwpoison"], EX_USAGE, self.f.root)
+        self.assertEqual(self.f.read(CORRUPT), "")
+
+    def test_unavailable(self):
+        for name, args, status, why in [
+                ("nomf", ["--pfn", "0x2000"], EX_UNAVAILABLE, "CONFIG_MEMORY_FAILURE"),
+                ("nomf", ["--pid", "4242", "--addr", "0x7f0000000000"], EX_UNAVAILABLE,
+                 "CONFIG_MEMORY_FAILURE"),
+                ("no-debugfs", ["--pfn", "0x2000"], EX_UNAVAILABLE, "debugfs"),
+                ("nomodule", ["--pfn", "0x2000", "--no-load"], EX_UNAVAILABLE,
+                 "hwpoison-inject"),
+                ("nocap", ["--pfn", "0x2000"], EX_NOPERM, "CAP_SYS_ADMIN"),
+                ("nocap", ["--phys", "0x2000000"], EX_NOPERM, "CAP_SYS_ADMIN")]:
+            with self.subTest(tree=name, args=args):
+                f = self.fake(name)
+                self.fails(["inject"] + args, status, f.root, contains=why)
+                self.fails(["inject", "--json"] + args, status, f.root)
+                if os.path.exists(f.path(CORRUPT)):
+                    self.assertEqual(f.read(CORRUPT), "")
+
+
+class TestUnpoison(Base):
+    def test_unpoison(self):
+        f = self.fake("mf-6.12")
+        # the fake kernel accepts the write but keeps HWPOISON: exit 1, "refused"
+        r = self.json_one(["unpoison", "--json", "--pfn", "0x3000"], f.root, status=1)
+        self.assertEqual(f.read(UNPOISON), "0x3000\n")
+        self.assertEqual(r["pfn"], "0x3000")
+        self.assertEqual(r["method"], "unpoison")
+        self.assertEqual(r["kernel"]["errno"], 0)
+        self.assertEqual(r["outcome"], "refused")
+        self.assertIsInstance(r["kernel"]["messages"], list)
+
+    def test_by_address(self):
+        # the poisoned pfn that the pagemap of the address shows
+        f = self.fake("mf-6.12")
+        r = self.json_one(["unpoison", "--json", "--pid", "4242", "--addr", "0x7f000000f000"],
+                          f.root, status=1)
+        self.assertEqual(r["pfn"], "0x3000")
+        self.assertEqual(f.read(UNPOISON), "0x3000\n")
+
+    def test_dry_run(self):
+        f = self.fake("mf-6.12")
+        run(["unpoison", "--pfn", "0x3000", "--dry-run"], f.root, check_status=0)
+        self.assertEqual(f.read(UNPOISON), "")
+
+    def test_still_poisoned(self):
+        # the fake kpageflags keep HWPOISON: the page was not unpoisoned, exit 1
+        f = self.fake("mf-6.12")
+        r = self.json_one(["unpoison", "--json", "--pfn", "0x3000"], f.root, status=1)
+        self.assertIs(r["poisoned"], True)
+        self.assertEqual(r["outcome"], "refused")
+
+    def test_unavailable(self):
+        self.fails(["unpoison", "--pfn", "0x3000"], EX_UNAVAILABLE, self.fake("nomf").root,
+                   contains="CONFIG_MEMORY_FAILURE")
+        self.fails(["unpoison", "--pfn", "0x3000"], EX_UNAVAILABLE,
+                   self.fake("no-debugfs").root, contains="debugfs")
+        self.fails(["unpoison", "--pfn", "0x3000"], EX_NOPERM, self.fake("nocap").root)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    HWPINJECT, MKFAKE, FAKEDIR = (os.path.abspath(a) for a in sys.argv[1:4])
+    unittest.main(argv=[sys.argv[0]] + sys.argv[4:], verbosity=2)
