@@ -22,11 +22,12 @@ echo "# a victim process owns one anonymous page; its own view:"
 echo "$line"
 
 show hwpinject translate --pid "$VPID" --addr "$VADDR"
-show hwpinject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --watch 1
 echo
-echo "# what the victim itself saw (its SIGBUS handler), then it touches the page:"
-echo touch >&3
-sleep 1
+echo "# inject; hwpinject keeps watching for 3 s while the victim touches the page after 1 s"
+( sleep 1; echo touch >&3 ) &
+show hwpinject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --watch 3
+echo
+echo "# what the victim itself saw (its SIGBUS handler):"
 grep -v '"event":"ready"' $W/out
 PFN=$(echo "$line" | sed 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/')
 echo exit >&3
