@@ -99,28 +99,19 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 static void record_signal(struct hwpi_ctx *ctx, struct hwpi_hold *h, pid_t tid,
 			  const siginfo_t *si, enum hwpi_signal_when when, struct hwpi_report *r)
 {
+	char comm[17];
 	struct hwpi_signal *g;
 
-	if (!r || r->n_signals == HWPI_MAX_SIGNALS)
-		return;
-	g = &r->signals[r->n_signals++];
-	memset(g, 0, sizeof(*g));
-	g->pid = h->pid;
-	g->tid = tid;
-	g->signo = si->si_signo;
-	g->code = si->si_code;
-	g->have_addr = si->si_signo == SIGBUS || si->si_signo == SIGSEGV;
-	g->addr = (uint64_t)(uintptr_t)si->si_addr;
-	g->addr_lsb = si->si_signo == SIGBUS ? si->si_addr_lsb : 0;
 	/* after the injection only a SIGBUS BUS_MCEERR_AR is caused by an access */
-	g->when = when;
 	if (when != HWPI_SIG_AT_INJECTION)
-		g->when = si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AR ?
-				  HWPI_SIG_ON_ACCESS : HWPI_SIG_LATER;
-	if (hwpi__read_file(ctx, g->comm, sizeof(g->comm), "/proc/%d/comm", (int)tid) < 0)
-		g->comm[0] = '\0';
-	dbg(ctx, "thread %d: signal %d code %d addr 0x%" PRIx64 " lsb %d", (int)tid, g->signo,
-	    g->code, g->addr, g->addr_lsb);
+		when = si->si_signo == SIGBUS && si->si_code == BUS_MCEERR_AR ?
+			       HWPI_SIG_ON_ACCESS : HWPI_SIG_LATER;
+	if (hwpi__read_file(ctx, comm, sizeof(comm), "/proc/%d/comm", (int)tid) < 0)
+		comm[0] = '\0';
+	g = hwpi__report_add_siginfo(r, h->pid, tid, comm, si, when);
+	if (g)
+		dbg(ctx, "thread %d: signal %d code %d addr 0x%" PRIx64 " lsb %d", (int)tid,
+		    g->signo, g->code, g->addr, g->addr_lsb);
 }
 
 static void note_death(struct hwpi_hold *h, unsigned int i, int status, struct hwpi_report *r)

@@ -3,6 +3,7 @@
 #ifndef HWPI_INTERNAL_H
 #define HWPI_INTERNAL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
@@ -129,6 +130,11 @@ void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		      enum hwpi_signal_when when, struct hwpi_report *r);
 /* detach every thread (R may be NULL) */
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
+
+/* report.c: append a signal seen with its full siginfo; NULL if the report is full */
+struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, pid_t tid,
+					     const char *comm, const siginfo_t *si,
+					     enum hwpi_signal_when when);
 
 /* pagemap.c */
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);

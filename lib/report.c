@@ -11,6 +11,35 @@
 #define BUS_MCEERR_AO 5
 #endif
 
+struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, pid_t tid,
+					     const char *comm, const siginfo_t *si,
+					     enum hwpi_signal_when when)
+{
+	struct hwpi_signal *g;
+	int sig = si->si_signo;
+
+	if (!r || r->n_signals >= HWPI_MAX_SIGNALS)
+		return NULL;
+	g = &r->signals[r->n_signals++];
+	memset(g, 0, sizeof(*g));
+	g->pid = pid;
+	g->tid = tid;
+	g->signo = sig;
+	g->code = si->si_code;
+	g->when = when;
+	/* si_addr is meaningful only for faults raised by the kernel (si_code > 0) */
+	if (si->si_code > 0 && (sig == SIGBUS || sig == SIGSEGV || sig == SIGILL ||
+				sig == SIGFPE || sig == SIGTRAP)) {
+		g->have_addr = true;
+		g->addr = (uint64_t)(uintptr_t)si->si_addr;
+		if (sig == SIGBUS && (si->si_code == BUS_MCEERR_AR || si->si_code == BUS_MCEERR_AO))
+			g->addr_lsb = si->si_addr_lsb;
+	}
+	if (comm)
+		snprintf(g->comm, sizeof(g->comm), "%s", comm);
+	return g;
+}
+
 HWPI_EXPORT const char *hwpi_sigbus_code_name(int code)
 {
 	switch (code) {
