@@ -420,6 +420,8 @@ static const char *when_name(enum hwpi_signal_when w)
 /* si_code as a name, NULL if not known. */
 static const char *code_name(const struct hwpi_signal *s)
 {
+	if (!s->have_code)
+		return NULL;	/* only the kernel's message told of it */
 	if (s->signo == SIGBUS)
 		return hwpi_sigbus_code_name(s->code);
 	switch (s->code) {
@@ -506,6 +508,7 @@ static void print_json(const struct hwpi_report *r, const struct inject_opts *o)
 			json_kv_null(&j, "addr_lsb");
 		}
 		json_kv_string(&j, "when", when_name(s->when));
+		json_kv_string(&j, "source", hwpi_source_name(s->source));
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "json.h"
+#include "print.h"
 
 enum {
 	OPT_NO_LOAD = 0x100,
@@ -139,18 +140,10 @@ static void print_json(const struct status_info *s)
 	else
 		json_kv_u64(&j, "hardware_corrupted_kb", s->hwcorrupted_kb);
 
-	json_key(&j, "counters");
-	if (s->counters_err < 0) {
-		json_null(&j);
-	} else {
-		json_object_begin(&j);
-		json_kv_u64(&j, "total", s->counters.total);
-		json_kv_u64(&j, "ignored", s->counters.ignored);
-		json_kv_u64(&j, "failed", s->counters.failed);
-		json_kv_u64(&j, "delayed", s->counters.delayed);
-		json_kv_u64(&j, "recovered", s->counters.recovered);
-		json_object_end(&j);
-	}
+	if (s->counters_err < 0)
+		json_kv_null(&j, "counters");
+	else
+		print_counters_json(&j, "counters", &s->counters);
 	json_object_end(&j);
 	json_end_line(&j);
 }

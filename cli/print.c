@@ -79,6 +79,18 @@ void print_target_text(FILE *f, const struct hwpi_target *t)
 		cli_kv(f, "page size", "%s", print_size(t->page_size, size, sizeof(size)));
 }
 
+void print_counters_json(struct json *j, const char *key, const struct hwpi_mf_counters *c)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_u64(j, "total", c->total);
+	json_kv_u64(j, "ignored", c->ignored);
+	json_kv_u64(j, "failed", c->failed);
+	json_kv_u64(j, "delayed", c->delayed);
+	json_kv_u64(j, "recovered", c->recovered);
+	json_object_end(j);
+}
+
 void print_kernel_json(struct json *j, const struct hwpi_report *r, bool with_action)
 {
 	unsigned int i, n = r->n_messages;
@@ -108,6 +120,23 @@ void print_kernel_json(struct json *j, const struct hwpi_report *r, bool with_ac
 	for (i = 0; i < n; i++)
 		json_string(j, r->messages[i]);
 	json_array_end(j);
+	if (with_action) {
+		json_key(j, "tracepoints");
+		json_object_begin(j);
+		json_kv_bool(j, "used", !r->trace_error[0]);
+		json_kv_string_or_null(j, "error", r->trace_error);
+		json_kv_string_or_null(j, "note", r->trace_note);
+		json_object_end(j);
+		json_key(j, "counters");
+		if (!r->counters_known) {
+			json_null(j);
+		} else {
+			json_object_begin(j);
+			print_counters_json(j, "before", &r->counters_before);
+			print_counters_json(j, "after", &r->counters_after);
+			json_object_end(j);
+		}
+	}
 	json_object_end(j);
 }
 

@@ -17,6 +17,8 @@ void print_target_json(struct json *j, const struct hwpi_target *t);
 void print_target_text(FILE *f, const struct hwpi_target *t);
 
 /* "kernel":{"release","errno","error","action"(if WITH_ACTION),"messages"} */
+/* "KEY": {"total": …, "ignored": …, "failed": …, "delayed": …, "recovered": …} */
+void print_counters_json(struct json *j, const char *key, const struct hwpi_mf_counters *c);
 void print_kernel_json(struct json *j, const struct hwpi_report *r, bool with_action);
 /* kernel, its answer (or "dry run"), action (if WITH_ACTION), messages. */
 void print_kernel_text(FILE *f, const struct hwpi_report *r, bool with_action, bool dry_run);

@@ -108,12 +108,19 @@ bool hwpi__tp_get(const struct hwpi_tp_field *fl, const void *raw, size_t len, i
 /* trace.c: tracepoint observation through perf_event_open + libpfm4 */
 struct hwpi_trace;
 #define HWPI__TRACE_SIGNALS 0x1u
-int hwpi__trace_open(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **out);
+/* mounts tracefs if it is nowhere and we may: NOTE then says so */
+int hwpi__trace_open(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **out,
+		     char *note, size_t note_len);
 void hwpi__trace_close(struct hwpi_trace *t);
 /* drop what was recorded so far */
 void hwpi__trace_discard(struct hwpi_trace *t);
-/* fill page_type/result (memory_failure_event for PFN) and signals of R */
-bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report *r);
+/*
+ * Fill page_type/result of R from memory_failure_event for PFN (true if
+ * seen) and return the SIGBUS/SIGKILL signal_generate events of the window
+ * in SIGS (up to MAX; *N set), uncorrelated.
+ */
+bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report *r,
+			 struct hwpi_signal *sigs, unsigned int *n, unsigned int max);
 
 /* hold.c: a target held with PTRACE_SEIZE (all its threads) */
 #define HWPI_HOLD_MAX_THREADS 256
@@ -125,6 +132,8 @@ struct hwpi_hold {
 	bool live[HWPI_HOLD_MAX_THREADS];
 };
 int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h);
+/* the same, with thread SEIZED already attached by us (0: none) */
+int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_hold *h);
 /* let the target run for MS, recording signals (passed on) and its fate in R */
 void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		      enum hwpi_signal_when when, struct hwpi_report *r);
@@ -154,8 +163,10 @@ uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr);
  * advice) inside PID by ptrace syscall injection and collect the signals
  * the target received meanwhile into R.  *ret gets the syscall's return
  * (0 or -errno).  Returns 0 if the syscall ran, negative errno otherwise.
+ * With KEPT_TID, the thread that ran it stays attached (running, any
+ * SIGBUS passed on) and *KEPT_TID names it, for hwpi__hold_adopt().
  */
 int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_t len,
-			 int advice, long *ret, struct hwpi_report *r);
+			 int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid);
 
 #endif

@@ -87,16 +87,31 @@ bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r
 	return true;
 }
 
+/* One record "prio,seq,usec,flags[,...];text" (continuation lines " KEY=value" are skipped). */
+static void take_record(struct hwpi_ctx *ctx, char *line, uint64_t pfn, struct hwpi_report *r)
+{
+	char *text = strchr(line, ';');
+
+	if (line[0] == ' ' || !text)
+		return;
+	text++;
+	if (!hwpi__kmsg_line_match(text, pfn, r))
+		return;
+	dbg(ctx, "kmsg: %s", text);
+	if (r->n_messages < HWPI_MAX_MESSAGES)
+		snprintf(r->messages[r->n_messages++], HWPI_MSG_MAX, "%s", text);
+}
+
 void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
 			struct hwpi_report *r)
 {
-	char rec[2048];
+	char rec[8192];
 
 	if (k->fd < 0)
 		return;
 	for (;;) {
 		ssize_t n = read(k->fd, rec, sizeof(rec) - 1);
-		char *text, *nl;
+		char *line, *save = NULL;
 
 		if (n < 0) {
 			if (errno == EINTR || errno == EPIPE)
@@ -108,18 +123,8 @@ void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
 		if (n == 0)
 			break;
 		rec[n] = '\0';
-		/* "prio,seq,usec,flags[,...];text\n[ KEY=value\n...]" */
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		nl = strchr(text, '\n');
-		if (nl)
-			*nl = '\0';
-		if (!hwpi__kmsg_line_match(text, pfn, r))
-			continue;
-		dbg(ctx, "kmsg: %s", text);
-		if (r->n_messages < HWPI_MAX_MESSAGES)
-			snprintf(r->messages[r->n_messages++], HWPI_MSG_MAX, "%s", text);
+		/* /dev/kmsg gives one record per read; be tolerant of more */
+		for (line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			take_record(ctx, line, pfn, r);
 	}
 }

@@ -25,8 +25,10 @@ struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, p
 	g->pid = pid;
 	g->tid = tid;
 	g->signo = sig;
+	g->have_code = true;
 	g->code = si->si_code;
 	g->when = when;
+	g->source = HWPI_SOURCE_PTRACE;
 	/* si_addr is meaningful only for faults raised by the kernel (si_code > 0) */
 	if (si->si_code > 0 && (sig == SIGBUS || sig == SIGSEGV || sig == SIGILL ||
 				sig == SIGFPE || sig == SIGTRAP)) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <perfmon/pfmlib_perf_event.h>
@@ -153,13 +154,30 @@ static int stream_open(struct hwpi_ctx *ctx, struct hwpi_trace *t, const char *e
 	return 0;
 }
 
-int hwpi__trace_open(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **out)
+/* No tracefs anywhere: mount it where the kernel expects it, if we may. */
+static void mount_tracefs(struct hwpi_ctx *ctx, char *note, size_t len)
+{
+	if (ctx->root[0] || hwpi__exists(ctx, "/sys/kernel/tracing/events") ||
+	    hwpi__exists(ctx, "/sys/kernel/debug/tracing/events") ||
+	    !hwpi__exists(ctx, "/sys/kernel/tracing"))
+		return;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0) {
+		dbg(ctx, "cannot mount tracefs: %m");
+		return;
+	}
+	snprintf(note, len, "mounted tracefs on /sys/kernel/tracing (left mounted)");
+	info(ctx, "%s", note);
+}
+
+int hwpi__trace_open(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **out,
+		     char *note, size_t note_len)
 {
 	struct hwpi_trace *t;
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 	int r;
 
 	*out = NULL;
+	mount_tracefs(ctx, note, note_len);
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return hwpi__err(ctx, -ENOMEM, "out of memory");
@@ -269,37 +287,33 @@ static void mf_sample(const struct tp_stream *s, const void *raw, size_t len, vo
 	a->seen = true;
 }
 
+struct sig_arg {
+	struct hwpi_signal *sigs;
+	unsigned int n, max;
+};
+
 static void sig_sample(const struct tp_stream *s, const void *raw, size_t len, void *argv)
 {
-	struct hwpi_report *r = argv;
 	const struct hwpi_tp_field *comm = hwpi__tp_field(&s->fmt, "comm");
-	int64_t sig, code, pid, result = 0;
+	struct sig_arg *a = argv;
+	int64_t sig, code, pid;
 	struct hwpi_signal *g;
-	unsigned int i;
 
 	if (!hwpi__tp_get(hwpi__tp_field(&s->fmt, "sig"), raw, len, &sig) ||
 	    !hwpi__tp_get(hwpi__tp_field(&s->fmt, "code"), raw, len, &code) ||
 	    !hwpi__tp_get(hwpi__tp_field(&s->fmt, "pid"), raw, len, &pid))
 		return;
-	hwpi__tp_get(hwpi__tp_field(&s->fmt, "result"), raw, len, &result);
-	if (sig != SIGBUS && sig != SIGKILL)
+	if ((sig != SIGBUS && sig != SIGKILL) || a->n == a->max)
 		return;
-	/* the same signal already seen with its full siginfo (ptrace) */
-	for (i = 0; i < r->n_signals; i++)
-		if (r->signals[i].tid == (pid_t)pid && r->signals[i].signo == sig &&
-		    r->signals[i].code == code)
-			return;
-	if (r->n_signals == HWPI_MAX_SIGNALS)
-		return;
-	g = &r->signals[r->n_signals++];
+	g = &a->sigs[a->n++];
 	memset(g, 0, sizeof(*g));
-	g->pid = (pid_t)pid;
+	g->pid = (pid_t)pid;	/* the task: the observer maps it to its process */
 	g->tid = (pid_t)pid;
 	g->signo = (int)sig;
+	g->have_code = true;
 	g->code = (int)code;
-	g->addr_lsb = -1;	/* unknown: the tracepoint does not carry siginfo */
-	g->have_addr = false;
 	g->when = HWPI_SIG_AT_INJECTION;
+	g->source = HWPI_SOURCE_TRACEPOINT;
 	if (comm && comm->offset < len && comm->size <= len - comm->offset) {
 		size_t n = comm->size < sizeof(g->comm) ? comm->size : sizeof(g->comm) - 1;
 
@@ -312,20 +326,20 @@ void hwpi__trace_discard(struct hwpi_trace *t)
 {
 	struct hwpi_report scratch;
 	struct mf_arg a = { UINT64_MAX, &scratch, false };
+	struct sig_arg sa = { NULL, 0, 0 };
 
 	drain_all(t, &t->mf, mf_sample, &a);
-	if (t->sig.rb) {
-		scratch.n_signals = 0;
-		drain_all(t, &t->sig, sig_sample, &scratch);
-	}
+	drain_all(t, &t->sig, sig_sample, &sa);
 }
 
-bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report *r)
+bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report *r,
+			 struct hwpi_signal *sigs, unsigned int *n, unsigned int max)
 {
 	struct mf_arg a = { pfn, r, false };
+	struct sig_arg sa = { sigs, 0, max };
 
 	drain_all(t, &t->mf, mf_sample, &a);
-	if (t->sig.rb)
-		drain_all(t, &t->sig, sig_sample, r);
+	drain_all(t, &t->sig, sig_sample, &sa);
+	*n = sa.n;
 	return a.seen;
 }

@@ -258,16 +258,28 @@ enum hwpi_signal_when {
 	HWPI_SIG_LATER,
 };
 
+/* Where a fact came from. */
+enum hwpi_source {
+	HWPI_SOURCE_NONE = 0,
+	HWPI_SOURCE_PTRACE,	/* the target's own siginfo, seen while held */
+	HWPI_SOURCE_TRACEPOINT,	/* ras:memory_failure_event, signal:signal_generate */
+	HWPI_SOURCE_KMSG,	/* the kernel's messages in /dev/kmsg */
+};
+/* "ptrace", "tracepoint", "kmsg" or "none" */
+const char *hwpi_source_name(enum hwpi_source s);
+
 struct hwpi_signal {
 	pid_t pid;		/* the process (tgid) */
 	pid_t tid;		/* the thread that received it, if known */
 	int signo;
+	bool have_code;		/* code known (not from kmsg) */
 	int code;		/* si_code */
 	bool have_addr;		/* addr and addr_lsb known (full siginfo seen) */
 	uint64_t addr;		/* si_addr */
 	int addr_lsb;		/* si_addr_lsb */
 	enum hwpi_signal_when when;
 	char comm[17];
+	enum hwpi_source source;
 };
 
 enum hwpi_target_state {
@@ -290,6 +302,9 @@ struct hwpi_report {
 	char result[32];		/* Ignored, Failed, Delayed, Recovered */
 	char action_source[16];		/* "tracepoint", "kmsg", "" */
 	char trace_error[HWPI_MSG_MAX];	/* why tracepoints were not used, or "" */
+	char trace_note[HWPI_MSG_MAX];	/* e.g. that tracefs had to be mounted */
+	bool counters_known;		/* per-node memory_failure counters (6.11+) */
+	struct hwpi_mf_counters counters_before, counters_after;
 	char messages[HWPI_MAX_MESSAGES][HWPI_MSG_MAX];
 	unsigned int n_messages;
 
@@ -306,6 +321,32 @@ struct hwpi_report {
 	int target_status;		/* signal or exit status */
 	bool interrupted;		/* the watch ended early on SIGINT/SIGTERM */
 };
+
+/*
+ * Observation: what the kernel did around an injection, from its own
+ * sources -- the tracepoints ras:memory_failure_event and
+ * signal:signal_generate (perf_event_open, encoded by libpfm4), /dev/kmsg,
+ * HardwareCorrupted and the per-node memory_failure counters.  A source
+ * that cannot be used is skipped (report.trace_error says why); a fact no
+ * source gave is left unknown.  hwpi_inject() uses one internally; use one
+ * yourself around an injection of your own (e.g. a madvise() in your
+ * process).  The context must outlive the observer.
+ */
+struct hwpi_observer;
+#define HWPI_OBSERVE_NO_TRACE 0x1u	/* kmsg, counters and meminfo only */
+/* Start observing now.  Returns 0 or -ENOMEM (never fails for a missing source). */
+int hwpi_observer_new(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_observer **out);
+/*
+ * Add to R what happened to PFN since the observer started (or restarted):
+ * page type and result, the kernel's messages about PFN, signals to
+ * TARGET_PID (0: none) and to every process the kernel named for PFN,
+ * HardwareCorrupted and counters before/after.  Returns 0.
+ */
+int hwpi_observer_collect(struct hwpi_observer *o, uint64_t pfn, pid_t target_pid,
+			  struct hwpi_report *r);
+/* Forget what was seen so far and take new "before" values (campaigns). */
+void hwpi_observer_restart(struct hwpi_observer *o);
+void hwpi_observer_free(struct hwpi_observer *o);
 
 #define HWPI_INJECT_DRY_RUN 0x1u	/* resolve and check, inject nothing */
 #define HWPI_INJECT_FORCE 0x2u		/* allow pages that may crash the kernel */
