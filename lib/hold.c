@@ -45,7 +45,32 @@ static int add_tid(struct hwpi_hold *h, pid_t tid)
 	return 0;
 }
 
+/* Why PTRACE_SEIZE failed, naming the tracer that is already there. */
+static int attach_error(struct hwpi_ctx *ctx, pid_t pid, pid_t tid, int err)
+{
+	char buf[4096], comm[17] = "?", *p;
+	int tracer = 0;
+
+	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/status", (int)tid) >= 0 &&
+	    (p = strstr(buf, "\nTracerPid:")))
+		tracer = atoi(p + 11);
+	if (tracer > 0) {
+		if (hwpi__read_file(ctx, comm, sizeof(comm), "/proc/%d/comm", tracer) < 0)
+			snprintf(comm, sizeof(comm), "?");
+		return hwpi__err(ctx, -EBUSY,
+				 "pid %d is already traced by pid %d (%s): a process can have "
+				 "only one tracer", (int)pid, tracer, comm);
+	}
+	return hwpi__err(ctx, err, "cannot attach to pid %d (thread %d): %s", (int)pid, (int)tid,
+			 strerror(-err));
+}
+
 int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
+{
+	return hwpi__hold_adopt(ctx, pid, 0, h);
+}
+
+int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_hold *h)
 {
 	char dir[HWPI_PATH_MAX];
 	bool added = true;
@@ -53,6 +78,8 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;
+	if (seized > 0)
+		add_tid(h, seized);	/* already ours: it must not be seized again */
 	r = hwpi__path(ctx, dir, sizeof(dir), "/proc/%d/task", (int)pid);
 	if (r < 0)
 		return r;
@@ -82,8 +109,7 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 					continue; /* thread exited meanwhile */
 				closedir(d);
 				hwpi__hold_end(ctx, h, NULL);
-				return hwpi__err(ctx, r, "cannot attach to pid %d (thread %ld): %s",
-						 (int)pid, tid, strerror(-r));
+				return attach_error(ctx, pid, (pid_t)tid, r);
 			}
 			added = true;
 		}

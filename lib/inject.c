@@ -4,19 +4,10 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include "internal.h"
-
-static void snapshot_hwcorrupted(struct hwpi_ctx *ctx, bool *known, uint64_t *kb)
-{
-	char saved[sizeof(ctx->errmsg)];
-
-	/* an observation failing must not overwrite the caller's error */
-	memcpy(saved, ctx->errmsg, sizeof(saved));
-	*known = hwpi_hardware_corrupted_kb(ctx, kb) == 0;
-	memcpy(ctx->errmsg, saved, sizeof(saved));
-}
 
 static int local_madvise(struct hwpi_ctx *ctx, const struct hwpi_target *t, int advice)
 {
@@ -27,7 +18,8 @@ static int local_madvise(struct hwpi_ctx *ctx, const struct hwpi_target *t, int 
 
 /* Run the injector; returns the kernel's answer (0 or -errno) in *kerr. */
 static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
-		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r)
+		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r,
+		   pid_t *kept_tid)
 {
 	char num[32];
 	long ret = 0;
@@ -42,7 +34,7 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 			return 0;
 		}
 		rc = hwpi__remote_madvise(ctx, t->pid, t->vaddr, (uint64_t)ctx->page_size, advice,
-					  &ret, r);
+					  &ret, r, kept_tid);
 		if (rc < 0)
 			return rc;
 		*kerr = (int)ret;
@@ -60,23 +52,6 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 	/* st->path already carries the root prefix */
 	*kerr = hwpi__write_abs(st->path, num);
 	return 0;
-}
-
-static void open_trace(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_trace **tr,
-		       struct hwpi_report *r)
-{
-	char saved[sizeof(ctx->errmsg)];
-
-	*tr = NULL;
-	if (flags & HWPI_INJECT_NO_TRACE) {
-		snprintf(r->trace_error, sizeof(r->trace_error), "tracepoints not requested");
-		return;
-	}
-	memcpy(saved, ctx->errmsg, sizeof(saved));
-	if (hwpi__trace_open(ctx, HWPI__TRACE_SIGNALS, tr) < 0)
-		snprintf(r->trace_error, sizeof(r->trace_error), "%.*s",
-			 (int)sizeof(r->trace_error) - 1, ctx->errmsg);
-	memcpy(ctx->errmsg, saved, sizeof(saved));
 }
 
 static void observe_target(struct hwpi_ctx *ctx, struct hwpi_report *r)
@@ -179,9 +154,9 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	static const struct hwpi_inject_opts defaults = HWPI_INJECT_OPTS_INIT;
 	struct hwpi_method_status st;
 	struct hwpi_hold hold = { 0 };
-	struct hwpi_trace *tr = NULL;
-	struct hwpi_kmsg km;
+	struct hwpi_observer *obs = NULL;
 	bool remote_madvise, want_hold;
+	pid_t kept = 0;
 	long old_ek;
 	int rc, kerr = 0;
 
@@ -222,29 +197,28 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		if (rc < 0)
 			goto out_sysctl;
 	}
-	snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_before_kb);
-	open_trace(ctx, opts->flags, &tr, r);
-	hwpi__kmsg_begin(ctx, &km);
+	rc = hwpi_observer_new(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ? HWPI_OBSERVE_NO_TRACE : 0,
+			       &obs);
+	if (rc < 0)
+		goto out_hold;
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
-	rc = perform(ctx, t, m, &st, &kerr, r);
+	rc = perform(ctx, t, m, &st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
+	/* the remote madvise left the thread that ran it attached: hold the rest too */
+	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &hold) < 0) {
+		dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
+		ptrace(PTRACE_DETACH, kept, NULL, NULL);
+	}
 	if (rc == 0) {
 		r->err = -kerr;
 		if (hold.active)
 			hwpi__hold_watch(ctx, &hold, SETTLE_MS, HWPI_SIG_AT_INJECTION, r);
-		else if (want_hold && opts->watch_ms && hwpi__hold_begin(ctx, t->pid, &hold) < 0)
-			dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
-		/* the tracepoint, when it spoke, is the better source: it goes last */
-		hwpi__kmsg_collect(ctx, &km, t->pfn, r);
-		if (tr)
-			hwpi__trace_collect(tr, t->pfn, r);
-		if (r->hwcorrupted_known)
-			snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_after_kb);
+		hwpi_observer_collect(obs, t->pfn, t->pid, r);
 		observe_page(ctx, t, m, r);
 		if (hold.active && opts->watch_ms)
 			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
 	}
-	hwpi__kmsg_end(&km);
-	hwpi__trace_close(tr);
+	hwpi_observer_free(obs);
+out_hold:
 	if (hold.active)
 		hwpi__hold_end(ctx, &hold, r);
 	if (rc == 0)
@@ -257,7 +231,7 @@ out_sysctl:
 HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_report *r)
 {
 	struct hwpi_method_status st;
-	struct hwpi_kmsg km;
+	struct hwpi_observer *obs;
 	char num[32];
 	uint64_t f;
 	int rc;
@@ -277,14 +251,13 @@ HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_re
 	if (!st.available)
 		return hwpi__err(ctx, st.err, "unpoison is not available: %s", st.reason);
 
-	snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_before_kb);
-	hwpi__kmsg_begin(ctx, &km);
+	rc = hwpi_observer_new(ctx, HWPI_OBSERVE_NO_TRACE, &obs);
+	if (rc < 0)
+		return rc;
 	snprintf(num, sizeof(num), "0x%" PRIx64 "\n", pfn);
 	r->err = -hwpi__write_abs(st.path, num);
-	hwpi__kmsg_collect(ctx, &km, pfn, r);
-	hwpi__kmsg_end(&km);
-	if (r->hwcorrupted_known)
-		snapshot_hwcorrupted(ctx, &r->hwcorrupted_known, &r->hwcorrupted_after_kb);
+	hwpi_observer_collect(obs, pfn, 0, r);
+	hwpi_observer_free(obs);
 	if (hwpi_kpageflags_read(ctx, pfn, &f) == 0) {
 		r->poisoned_known = true;
 		r->poisoned = f & (1ULL << HWPI_KPF_HWPOISON);

@@ -89,6 +89,7 @@ struct rm {
 	uint64_t mask_cleared;	/* bits the kernel unblocked (force_sig) */
 	bool mask_dirty;
 
+	bool keep;		/* stay attached at the end (the caller holds it) */
 	bool have_bus;		/* a SIGBUS to pass on at the end */
 	siginfo_t bus;
 	bool ran;		/* the injected instruction has executed */
@@ -248,7 +249,7 @@ static int rm_prepare(struct rm *rm, pid_t pid)
 		read_comm(ctx, pi.tracer, tcomm, sizeof(tcomm));
 		return hwpi__err(ctx, -EBUSY,
 				 "pid %d (%s) is already traced by pid %d (%s): a process can have "
-				 "only one tracer; detach that one first",
+				 "only one tracer",
 				 rm->tid, rm->comm, pi.tracer, tcomm);
 	}
 
@@ -724,6 +725,20 @@ static int rm_finish(struct rm *rm)
 			syscall(SYS_tgkill, rm->tgid, rm->tid, SIGBUS);
 		}
 	}
+	if (rm->keep) {
+		/* resume, passing the SIGBUS on, and leave it to the caller's hold */
+		if (ptrace(PTRACE_CONT, rm->tid, NULL, (void *)(long)sig) < 0) {
+			int st;
+
+			if (errno == ESRCH && rm_wait(rm, &st) == -ESRCH)
+				return -ESRCH;
+			return hwpi__err(ctx, -errno, "PTRACE_CONT of %d: %m", rm->tid);
+		}
+		rm->stopped = false;
+		dbg(ctx, "remote: %d resumed, still attached%s", rm->tid,
+		    sig ? ", passing on SIGBUS" : "");
+		return err;
+	}
 	if (ptrace(PTRACE_DETACH, rm->tid, NULL, (void *)(long)sig) < 0) {
 		int e = errno;
 		int st;
@@ -738,18 +753,21 @@ static int rm_finish(struct rm *rm)
 	return err;
 }
 
-int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6], long *ret,
-			 struct hwpi_report *r)
+static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6],
+			  long *ret, struct hwpi_report *r, pid_t *kept_tid)
 {
 	struct rm *rm;
 	long val = 0;
 	int err, err2;
 
+	if (kept_tid)
+		*kept_tid = 0;
 	rm = calloc(1, sizeof(*rm));
 	if (!rm)
 		return hwpi__err(ctx, -ENOMEM, "out of memory");
 	rm->ctx = ctx;
 	rm->r = r;
+	rm->keep = kept_tid != NULL;
 	err = rm_prepare(rm, pid);
 	if (err == 0)
 		err = rm_seize(rm);
@@ -758,15 +776,42 @@ int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long ar
 	err2 = rm_finish(rm);
 	if (err == 0)
 		err = err2;
-	if (r && err == 0 && rm->tid == rm->tgid && r->target_state == HWPI_TARGET_UNKNOWN)
+	if (r && err == 0 && rm->tid == rm->tgid && r->target_state == HWPI_TARGET_UNKNOWN &&
+	    !rm->keep)
 		r->target_state = HWPI_TARGET_ALIVE;
+	if (kept_tid && rm->seized)
+		*kept_tid = rm->tid;
 	free(rm);
 	if (err == 0 && ret)
 		*ret = val;
 	return err;
 }
 
+int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6], long *ret,
+			 struct hwpi_report *r)
+{
+	return remote_syscall(ctx, pid, nr, args, ret, r, NULL);
+}
+
+static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
+			  struct hwpi_report *r, pid_t *kept_tid)
+{
+	return remote_syscall(ctx, pid, SYS_madvise, args, ret, r, kept_tid);
+}
+
 #else /* !HWPI_ARCH_REMOTE */
+
+static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
+			  struct hwpi_report *r, pid_t *kept_tid)
+{
+	(void)args;
+	(void)ret;
+	(void)r;
+	if (kept_tid)
+		*kept_tid = 0;
+	return hwpi__err(ctx, -EOPNOTSUPP,
+			 "injecting into pid %d is not supported on this architecture", pid);
+}
 
 int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6], long *ret,
 			 struct hwpi_report *r)
@@ -782,9 +827,9 @@ int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long ar
 #endif
 
 int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_t len, int advice,
-			 long *ret, struct hwpi_report *r)
+			 long *ret, struct hwpi_report *r, pid_t *kept_tid)
 {
 	const long args[6] = { (long)addr, (long)len, advice, 0, 0, 0 };
 
-	return hwpi__remote_syscall(ctx, pid, SYS_madvise, args, ret, r);
+	return remote_madvise(ctx, pid, args, ret, r, kept_tid);
 }

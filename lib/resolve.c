@@ -2,11 +2,53 @@
 /* Target resolution: pid + vaddr, pfn or physical address -> page facts. */
 #include <errno.h>
 #include <inttypes.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
-enum { KPF_HUGE = 17 };
+enum { KPF_COMPOUND_HEAD = 15, KPF_COMPOUND_TAIL = 16, KPF_HUGE = 17, KPF_THP = 22 };
+
+#define COMPOUND_MAX_PAGES 512	/* a PMD-sized THP of 4 KiB pages */
+
+/*
+ * Size of the transparent huge page (of any order) that PFN belongs to,
+ * from the compound head/tail flags around it; 0 if it cannot be told.
+ */
+static uint64_t thp_size(struct hwpi_ctx *ctx, uint64_t pfn)
+{
+	uint64_t first = pfn >= COMPOUND_MAX_PAGES - 1 ? pfn - (COMPOUND_MAX_PAGES - 1) : 0;
+	uint64_t *f, head, n, size = 0;
+	size_t count = 2 * COMPOUND_MAX_PAGES, got, i; /* up to the page after the last tail */
+	ssize_t k;
+	int fd;
+
+	fd = hwpi__open(ctx, O_RDONLY, "/proc/kpageflags");
+	if (fd < 0)
+		return 0;
+	f = calloc(count, sizeof(*f));
+	if (!f)
+		goto out;
+	k = pread(fd, f, count * sizeof(*f), (off_t)(first * 8));
+	if (k <= 0)
+		goto out;
+	got = (size_t)k / sizeof(*f);
+	if (pfn - first >= got)
+		goto out;
+	for (head = pfn - first; !(f[head] & (1ULL << KPF_COMPOUND_HEAD)); head--)
+		if (!(f[head] & (1ULL << KPF_COMPOUND_TAIL)) || head == 0)
+			goto out;
+	for (n = 1, i = (size_t)head + 1; i < got && (f[i] & (1ULL << KPF_COMPOUND_TAIL)); i++)
+		n++;
+	if (i < got)	/* the end of the page was seen */
+		size = n * (uint64_t)ctx->page_size;
+out:
+	free(f);
+	close(fd);
+	return size;
+}
 
 static void fill_flags(struct hwpi_ctx *ctx, struct hwpi_target *t)
 {
@@ -64,6 +106,12 @@ HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vad
 	if (t->have_pfn)
 		t->phys = t->pfn * (uint64_t)ctx->page_size;
 	t->kind = hwpi__mapping_kind(&t->map, t->kpageflags, t->have_kpageflags);
+	if (t->kind == HWPI_MAP_THP && !t->poisoned_entry) {
+		uint64_t ps = thp_size(ctx, t->pfn);
+
+		if (ps)
+			t->page_size = ps;
+	}
 	if (t->kind == HWPI_MAP_HUGETLB ||
 	    (t->have_kpageflags && (t->kpageflags & (1ULL << KPF_HUGE)))) {
 		uint64_t ps = hwpi__smaps_page_size(ctx, pid, t->vaddr);

@@ -121,11 +121,11 @@ static void test_resolve(void)
 	CHECK_INT(t.kind, HWPI_MAP_SPECIAL);
 	CHECK_STR(t.map.path, "[vdso]");
 
-	/* THP: base page size (the kernel splits it), flags say THP */
+	/* THP: the size of the compound page it is part of (head + tails in kpageflags) */
 	resolve(ctx, 0x7f0000a01000ULL, &t);
 	CHECK_INT(t.kind, HWPI_MAP_THP);
 	CHECK_U64(t.pfn, 0x50001);
-	CHECK_U64(t.page_size, 4096);
+	CHECK_U64(t.page_size, 2 << 20);
 
 	/* hugetlb: page size from smaps KernelPageSize */
 	resolve(ctx, 0x7f0000400000ULL, &t);

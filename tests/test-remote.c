@@ -317,16 +317,16 @@ static void test_mode(struct hwpi_ctx *ctx, const char *mode)
 		      err, ret, hwpi_ctx_strerror(ctx));
 
 		err = hwpi__remote_madvise(ctx, tid, t.victim, 4096, 3 /* MADV_WILLNEED */, &ret,
-					   NULL);
+					   NULL, NULL);
 		CHECK(err == 0 && ret == 0, "%s tid %d: madvise WILLNEED: err %d ret %ld (%s)",
 		      mode, tid, err, ret, hwpi_ctx_strerror(ctx));
 
-		err = hwpi__remote_madvise(ctx, tid, t.victim, 4096, 12345, &ret, NULL);
+		err = hwpi__remote_madvise(ctx, tid, t.victim, 4096, 12345, &ret, NULL, NULL);
 		CHECK(err == 0 && ret == -EINVAL, "%s tid %d: madvise bad advice: err %d ret %ld",
 		      mode, tid, err, ret);
 
 		memset(&r, 0, sizeof(r));
-		err = hwpi__remote_madvise(ctx, tid, t.victim, 4096, MADV_HWPOISON, &ret, &r);
+		err = hwpi__remote_madvise(ctx, tid, t.victim, 4096, MADV_HWPOISON, &ret, &r, NULL);
 		if (err == 0 && ret == 0) {
 			printf("# %s tid %d: MADV_HWPOISON accepted (kernel has MEMORY_FAILURE), "
 			       "%u signal(s) at injection\n",

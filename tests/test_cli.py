@@ -383,7 +383,7 @@ class TestTranslate(Base):
         self.assertEqual((t["mapping"], t["path"], t["pfn"]),
                          ("file", "/data/file with spaces.bin", "0x6000"))
         [t] = self.translate("--pid", "4242", "--addr", "0x7f0000a00000")
-        self.assertEqual((t["mapping"], t["page_size"]), ("thp", 4096))
+        self.assertEqual((t["mapping"], t["page_size"]), ("thp", 2 << 20))
         [t] = self.translate("--pid", "4242", "--addr", "0x555555560000")
         self.assertEqual((t["mapping"], t["path"]), ("heap", "[heap]"))
 
