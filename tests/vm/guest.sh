@@ -52,6 +52,7 @@ wr() {
 
 # ---- the victim, driven through a fifo ----
 VSEQ=0; VSHOWN=0; VPID=""; VADDR=""; VPFN=""; VSTATUS=""
+VARGS=""          # extra victim options for the next v_start (--no-handler, --threads N); reset there
 v_flush() { # print victim lines not shown yet
     n=$(wc -l < $W/v.out)
     if [ "$n" -gt "$VSHOWN" ]; then
@@ -70,16 +71,17 @@ v_wait() { # v_wait PATTERN [TENTHS]: wait until v.out matches (or the victim di
         sleep 0.1
     done
 }
-v_start() { # v_start KIND [DIR]
+v_start() { # v_start KIND [DIR]   (options from $VARGS)
     rm -f $W/v.in $W/v.out; : > $W/v.out
-    VSEQ=0; VSHOWN=0; VSTATUS=""
+    VSEQ=0; VSHOWN=0; VSTATUS=""; VPID=""
     mkfifo $W/v.in
     if [ -n "$2" ]; then
-        victim --kind "$1" --dir "$2" < $W/v.in > $W/v.out 2>&1 &
+        victim --kind "$1" --dir "$2" $VARGS < $W/v.in > $W/v.out 2>&1 &
     else
-        victim --kind "$1" < $W/v.in > $W/v.out 2>&1 &
+        victim --kind "$1" $VARGS < $W/v.in > $W/v.out 2>&1 &
     fi
     VJOB=$!
+    VARGS=""
     exec 3> $W/v.in
     if ! v_wait '"event":"ready"' 100; then
         v_flush; v_reap; return 1
@@ -108,6 +110,52 @@ v_reap() { # close stdin, collect the exit status
     kv victim_exit "$VSTATUS"
 }
 v_stop() { v_cmd exit; v_reap; }
+v_last() { # v_last EVENT FIELD: a field of the last victim line with that event
+    grep "\"event\":\"$1\"" $W/v.out | tail -n 1 | sed -n "s/.*\"$2\":\"*\([0-9a-zx]*\).*/\1/p"
+}
+
+# ---- hwpinject runs ----
+# hwpi TAG ARGS...: run "hwpinject ARGS" like run, with HardwareCorrupted read right before and
+# right after (@KV hc_pre.TAG, @KV hc_post.TAG) and, for a --pid target, the target's tracer and
+# state afterwards (@KV ptr.TAG {"pid":P,"tracer":N,"state":"S"}; check.py asserts on them)
+hwpi() {
+    htag=$1; shift
+    kv "hc_pre.$htag" "$(hc_kb)"
+    run "$htag" hwpinject "$@"
+    hrc=$?
+    kv "hc_post.$htag" "$(hc_kb)"
+    pstate "$htag" "$@"
+    return $hrc
+}
+pstate() { # pstate TAG ARGS...: @KV ptr.TAG for the process given by --pid in ARGS
+    ptag=$1; shift; ppid=""
+    while [ $# -gt 0 ]; do [ "$1" = --pid ] && ppid=$2; shift; done
+    [ -n "$ppid" ] || return 0
+    if [ -r "/proc/$ppid/status" ]; then
+        kv "ptr.$ptag" "$(awk -v p="$ppid" '/^State:/{s=$2} /^TracerPid:/{t=$2}
+            END{printf "{\"pid\":%s,\"tracer\":%s,\"state\":\"%s\"}", p, t, s}' "/proc/$ppid/status")"
+    else
+        kv "ptr.$ptag" "{\"pid\":$ppid,\"tracer\":null,\"state\":\"gone\"}"
+    fi
+}
+# hwpi_bg TAG ARGS... / hwpi_wait: the same, with hwpinject in the background meanwhile
+hwpi_bg() {
+    BGTAG=$1; shift
+    BGARGS="$*"
+    kv "hc_pre.$BGTAG" "$(hc_kb)"
+    rm -f $W/bg.rc
+    ( exec 3>&-; hwpinject "$@" > $W/bg.out 2> $W/bg.err; echo $? > $W/bg.rc ) &
+    BGJOB=$!
+}
+hwpi_wait() {
+    wait "$BGJOB"
+    echo "@RUN $BGTAG rc=$(cat $W/bg.rc 2>/dev/null || echo 255) hwpinject $BGARGS"
+    sed "s/^/@OUT $BGTAG /" $W/bg.out
+    sed "s/^/@ERR $BGTAG /" $W/bg.err
+    kv "hc_post.$BGTAG" "$(hc_kb)"
+    # shellcheck disable=SC2086
+    pstate "$BGTAG" $BGARGS
+}
 
 dmesg_begin() { dmesg -c > /dev/null 2>&1; }
 dmesg_dump() { dmesg -c 2>/dev/null | sed 's/^/@DMESG /'; }
@@ -245,27 +293,27 @@ sc_hard_offline_phys() {
 }
 
 # ---- hwpinject scenarios (contract in /work/shared/design.md; check.py knows what to expect) ----
-sc_hwpi_status() { run status hwpinject status --json; }
+sc_hwpi_status() { hwpi status status --json; }
 
 sc_hwpi_translate() {
     v_start anon || return 1
-    run translate hwpinject translate --pid "$VPID" --addr "$VADDR" --json
-    run translate_pfn hwpinject translate --pfn "$VPFN" --json
+    hwpi translate translate --pid "$VPID" --addr "$VADDR" --json
+    hwpi translate_pfn translate --pfn "$VPFN" --json
     v_stop
 }
 
 sc_hwpi_inject_corrupt() {
     v_start anon || return 1
-    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
     kpf kpf_after "$VPFN"
     v_cmd touch
-    run translate_pfn hwpinject translate --pfn "$VPFN" --json
+    hwpi translate_pfn translate --pfn "$VPFN" --json
     v_stop
 }
 
 sc_hwpi_inject_hwpoison() {
     v_start anon || return 1
-    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
     sleep 0.2; v_flush
     kpf kpf_after "$VPFN"
     v_cmd touch
@@ -274,7 +322,7 @@ sc_hwpi_inject_hwpoison() {
 
 sc_hwpi_inject_early() {
     v_start anon || return 1
-    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --json
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --json
     sleep 0.2; v_flush
     kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
     v_cmd touch
@@ -283,7 +331,7 @@ sc_hwpi_inject_early() {
 
 sc_hwpi_inject_soft() {
     v_start anon || return 1
-    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
     v_cmd pfn
     v_cmd check
     v_stop
@@ -292,19 +340,230 @@ sc_hwpi_inject_soft() {
 sc_hwpi_unpoison() {
     v_start anon || return 1
     pfn=$VPFN
-    run inject hwpinject inject --pfn "$pfn" --method corrupt-pfn --json
+    hwpi inject inject --pfn "$pfn" --method corrupt-pfn --json
     v_stop
-    run unpoison hwpinject unpoison --pfn "$pfn" --json
+    hwpi unpoison unpoison --pfn "$pfn" --json
     kpf kpf_unpoisoned "$pfn"
 }
 
 # the kernel lacks a feature: hwpinject must exit 69 (EX_UNAVAILABLE) and say why
 sc_hwpi_missing() {
     v_start anon || return 1
-    run status hwpinject status --json
-    run inject hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
-    run inject_pfn hwpinject inject --pfn "$VPFN" --method corrupt-pfn
+    hwpi status status --json
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
+    hwpi inject_pfn inject --pfn "$VPFN" --method corrupt-pfn
     v_stop
+    return 0
+}
+
+# ---- hwpinject: every page kind x every method (check.py: report == the victim's own view) ----
+HWPI_KINDS="anon thp hugetlb shmem file-dirty file-clean mlocked"
+HWPI_METHODS="hwpoison soft-offline corrupt-pfn hard-offline-page soft-offline-page"
+v_start_kind() { # v_start_kind KIND: v_start, with the block-backed filesystem for file kinds
+    case $1 in
+        file-*) [ -n "$FILEDIR" ] || { kv no_filedir 1; return 2; }; v_start "$1" "$FILEDIR" ;;
+        *) v_start "$1" ;;
+    esac
+}
+hwpi_kind() { # hwpi_kind KIND METHOD
+    v_start_kind "$1" || return $?
+    kpf kpf_before "$VPFN"
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method "$2" --json
+    sleep 0.2; v_flush
+    kpf kpf_after "$VPFN"
+    v_cmd pfn
+    case $2 in
+        soft-*)
+            np=$(v_last pfn pfn)
+            [ -n "$np" ] && [ "$np" != 0x0 ] && kpf kpf_new "$np"
+            v_cmd check ;;
+        *) v_cmd touch ;;
+    esac
+    v_cmd stats
+    v_stop
+}
+HWPI_KIND_SCENARIOS=""
+for k in $HWPI_KINDS; do
+    for m in $HWPI_METHODS; do
+        eval "sc_hwpi_$(echo "$k" | tr - _)_$(echo "$m" | tr - _)() { hwpi_kind $k $m; }"
+        HWPI_KIND_SCENARIOS="$HWPI_KIND_SCENARIOS hwpi-$k-$m"
+    done
+done
+
+# ---- unpoison per kind after corrupt-pfn, the owner gone ----
+hwpi_unpoison_kind() { # KIND
+    v_start_kind "$1" || return $?
+    pfn=$VPFN
+    hwpi inject inject --pfn "$pfn" --method corrupt-pfn --json
+    v_stop
+    kpf kpf_poisoned "$pfn"
+    hwpi unpoison unpoison --pfn "$pfn" --json
+    kpf kpf_unpoisoned "$pfn"
+}
+HWPI_UNPOISON_SCENARIOS=""
+for k in $HWPI_KINDS; do
+    eval "sc_hwpi_unpoison_$(echo "$k" | tr - _)() { hwpi_unpoison_kind $k; }"
+    HWPI_UNPOISON_SCENARIOS="$HWPI_UNPOISON_SCENARIOS hwpi-unpoison-$k"
+done
+
+# a page frame the kernel cannot take back: a pipe still holds a reference to it (the victim
+# vmspliced it), so unpoison is refused while the victim lives, and allowed once it has exited
+sc_hwpi_unpoison_pinned() {
+    v_start anon || return 1
+    pfn=$VPFN
+    v_cmd pin
+    hwpi inject inject --pfn "$pfn" --method corrupt-pfn --json
+    kpf kpf_poisoned "$pfn"
+    hwpi unpoison unpoison --pfn "$pfn" --json
+    kpf kpf_unpoisoned "$pfn"
+    v_stop
+    hwpi unpoison2 unpoison --pfn "$pfn" --json
+    kpf kpf_unpoisoned2 "$pfn"
+}
+
+# ---- signals on later access, with --watch ----
+early_kill() { cat /proc/sys/vm/memory_failure_early_kill; }
+# late kill: the sysctl is set to 1 beforehand, --late-kill must make it 0 and then restore the 1
+sc_hwpi_watch_late() {
+    old=$(early_kill)
+    echo 1 > /proc/sys/vm/memory_failure_early_kill
+    kv early_kill_before "$(early_kill)"
+    v_start anon || { echo "$old" > /proc/sys/vm/memory_failure_early_kill; return 1; }
+    hwpi_bg inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --late-kill --watch 3 --json
+    sleep 1; v_flush
+    kv early_kill_during "$(early_kill)"
+    v_cmd touch
+    hwpi_wait
+    kv early_kill_after "$(early_kill)"
+    echo "$old" > /proc/sys/vm/memory_failure_early_kill
+    v_cmd stats
+    v_stop
+}
+sc_hwpi_watch_early() {
+    kv early_kill_before "$(early_kill)"
+    v_start anon || return 1
+    hwpi_bg inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --watch 3 --json
+    sleep 1; v_flush
+    kv early_kill_during "$(early_kill)"
+    v_cmd touch
+    hwpi_wait
+    kv early_kill_after "$(early_kill)"
+    v_cmd stats
+    v_stop
+}
+
+# ---- a victim without a SIGBUS handler: killed by SIGBUS (exit status 135) ----
+sc_hwpi_nohandler_hwpoison() {
+    VARGS=--no-handler; v_start anon || return 1
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2
+    kpf kpf_after "$VPFN"
+    if kill -0 "$VJOB" 2>/dev/null &&
+        [ "$(awk '/^State:/{print $2}' /proc/$VPID/status 2>/dev/null)" != Z ]; then
+        v_stop      # < 6.11: no signal at injection, the victim lives on
+    else
+        v_reap
+    fi
+}
+sc_hwpi_nohandler_early() {
+    VARGS=--no-handler; v_start anon || return 1
+    kv early_kill_before "$(early_kill)"
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --json
+    sleep 0.2
+    kv early_kill_after "$(early_kill)"
+    kpf kpf_after "$VPFN"
+    v_reap
+}
+
+# ---- a multi-threaded victim, and one blocked in read(2): the syscall restarts, state intact ----
+sc_hwpi_threads() {
+    VARGS="--threads 4"; v_start anon || return 1
+    kv threads_before "$(ls /proc/$VPID/task | wc -l)"
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    kv threads_after "$(ls /proc/$VPID/task | wc -l)"
+    kv task_states "$(for t in /proc/$VPID/task/*; do awk '/^State:/{printf "%s", $2}' $t/status; done)"
+    v_cmd stats
+    v_cmd touch
+    v_cmd pfn
+    v_stop
+}
+sc_hwpi_blocked() {
+    v_start shmem || return 1
+    kv wchan "$(cat /proc/$VPID/wchan 2>/dev/null)"
+    kv syscall_before "$(cut -d' ' -f1 /proc/$VPID/syscall 2>/dev/null)"
+    hwpi soft inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
+    kv syscall_after "$(cut -d' ' -f1 /proc/$VPID/syscall 2>/dev/null)"
+    v_cmd stats
+    v_cmd check
+    v_cmd pfn
+    hwpi hard inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    kv syscall_after2 "$(cut -d' ' -f1 /proc/$VPID/syscall 2>/dev/null)"
+    v_cmd stats
+    v_cmd touch
+    v_stop
+}
+
+# ---- refusals: exit status + one line on stderr, and nothing changed ----
+sc_hwpi_refuse_pid1() {
+    a=$(sed -n '1s/-.*//p' /proc/1/maps)
+    kv pid1_addr "0x$a"
+    kv pm_before "$(victim --pagemap 1 "0x$a")"
+    p1=$(victim --pagemap 1 "0x$a" | sed -n 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/p')
+    [ -n "$p1" ] && [ "$p1" != 0x0 ] && kpf kpf_before "$p1"
+    hwpi pid1 inject --pid 1 --addr "0x$a" --method hwpoison --json
+    [ -n "$p1" ] && [ "$p1" != 0x0 ] && kpf kpf_after "$p1"
+    kv pm_after "$(victim --pagemap 1 "0x$a")"
+    return 0
+}
+sc_hwpi_refuse_traced() {
+    v_start anon || return 1
+    victim --trace "$VPID" > $W/tracer.out 2>&1 3>&- &
+    TJOB=$!
+    t=0; while ! grep -q '"event"' $W/tracer.out && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+    kv tracer "$(cat $W/tracer.out)"
+    kv tracer_pid "$TJOB"
+    kv tracerpid_before "$(awk '/^TracerPid:/{print $2}' /proc/$VPID/status)"
+    kpf kpf_before "$VPFN"
+    hwpi traced inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    hwpi traced_soft inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
+    kpf kpf_after "$VPFN"
+    kill "$TJOB"; wait "$TJOB" 2>/dev/null
+    v_cmd pfn
+    v_cmd check
+    v_stop
+}
+sc_hwpi_refuse_nopid() {
+    sh -c 'exit 0' 3>&- & dead=$!
+    wait "$dead"
+    kv dead_pid "$dead"
+    kv dead_pid_exists "$([ -e /proc/$dead ] && echo yes || echo no)"
+    hwpi nopid inject --pid "$dead" --addr 0x400000 --method hwpoison --json
+    return 0
+}
+sc_hwpi_refuse_unmapped() {
+    v_start anon || return 1
+    kpf kpf_before "$VPFN"
+    hwpi unmapped inject --pid "$VPID" --addr 0x1000 --method hwpoison --json
+    hwpi unmapped_pfn inject --pid "$VPID" --addr 0x1000 --method corrupt-pfn --json
+    kpf kpf_after "$VPFN"
+    v_cmd pfn
+    v_cmd check
+    v_stop
+}
+sc_hwpi_refuse_kernel() {
+    # RESERVED (kpageflags bit 32) and SLAB (bit 7) page frames, found by scanning kpageflags
+    rl=$(victim --find-kpf 32 1 262144); kv reserved "$rl"
+    sl=$(victim --find-kpf 7 4096 262144); kv slab "$sl"
+    rp=$(echo "$rl" | sed -n 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/p')
+    sp=$(echo "$sl" | sed -n 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/p')
+    [ -n "$rp" ] && [ -n "$sp" ] || return 1
+    kpf kpf_reserved_before "$rp"; kpf kpf_slab_before "$sp"
+    hwpi reserved inject --pfn "$rp" --method corrupt-pfn --json
+    hwpi slab inject --pfn "$sp" --method corrupt-pfn --json
+    hwpi slab_phys inject --phys "$(printf '0x%x' $((sp * 4096)))" --method hard-offline-page --json
+    kpf kpf_reserved_after "$rp"; kpf kpf_slab_after "$sp"
     return 0
 }
 
@@ -314,7 +573,12 @@ SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfsoft-anon selfsoft-shmem selfsoft-thp selfsoft-file-dirty
   soft-offline-phys hard-offline-phys"
 SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoison
-  hwpi-inject-early hwpi-inject-soft hwpi-unpoison"
+  hwpi-inject-early hwpi-inject-soft hwpi-unpoison
+  $HWPI_KIND_SCENARIOS
+  $HWPI_UNPOISON_SCENARIOS hwpi-unpoison-pinned
+  hwpi-watch-late hwpi-watch-early hwpi-nohandler-hwpoison hwpi-nohandler-early
+  hwpi-threads hwpi-blocked
+  hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel"
 
 case $SCENARIO in
     full)
@@ -323,6 +587,11 @@ case $SCENARIO in
         if [ -x /bin/hwpinject ]; then
             for s in $SCENARIOS_HWPI; do scenario "$s"; done
         fi
+        ;;
+    hwpi)  # development: env and the hwpinject scenarios only
+        setup_filefs
+        scenario env
+        for s in $SCENARIOS_HWPI; do scenario "$s"; done
         ;;
     nomodule|nodebugfs)
         scenario env

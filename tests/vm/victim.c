@@ -1,24 +1,43 @@
 /* victim — a test program that owns one page of a chosen kind, for the VM tests.
  *
  *   victim --kind anon|thp|hugetlb|shmem|file-dirty|file-clean|mlocked [--dir DIR]
+ *          [--no-handler] [--threads N]
  *
  * It maps and populates the page, writes a known pattern, and prints one JSON line:
- *   {"event":"ready","pid":N,"vaddr":"0x..","pfn":"0x..","page_size":N,"kind":"..",...}
+ *   {"event":"ready","pid":N,"vaddr":"0x..","pfn":"0x..","page_size":N,"kind":"..",
+ *    "mapping":"anon|thp|hugetlb|shmem|file","path":".."|null,"handler":bool,"threads":N,...}
+ * ("mapping" is the victim's own view of what it mapped, in hwpinject's vocabulary.)
+ * --no-handler leaves SIGBUS at its default action (the process dies of it).
+ * --threads N starts N extra threads (even ones sleep in nanosleep, odd ones spin).
  * Then it reads commands from stdin, one per line:
  *   touch            read the first 4 KiB at vaddr; {"event":"touched","ok":bool,"intact":bool}
  *   check            verify the pattern over the whole page; {"event":"check",...}
  *   pfn              re-read /proc/self/pagemap; {"event":"pfn","pfn":"0x..","entry":"0x..",...}
  *   selfpoison       madvise(vaddr, 4096, MADV_HWPOISON); {"event":"madvise",...}
  *   selfsoftoffline  madvise(vaddr, 4096, MADV_SOFT_OFFLINE); {"event":"madvise",...}
+ *   pin              vmsplice the first 4 KiB into a pipe kept open: the pipe holds a reference
+ *                    to the page frame until the victim exits; {"event":"pin","rc":N,"errno":N}
+ *   stats            {"event":"stats","reads":N,"eintr":N,"sigbus":N} (read(2) calls on stdin,
+ *                    how many failed with EINTR: 0 proves interrupted reads were restarted)
  *   exit             {"event":"exit"} and exit 0
  * Each command's output ends with {"event":"done","cmd":"..","seq":N} (seq counts from 1).
  * Every SIGBUS is reported as soon as it arrives (async-signal-safe write):
- *   {"event":"sigbus","code":N,"addr":"0x..","lsb":N,"touching":bool,"phase":".."}
+ *   {"event":"sigbus","code":N,"addr":"0x..","lsb":N,"tid":N,"touching":bool,"phase":".."}
  * A SIGBUS raised while touching the page is left with siglongjmp.
  *
  * file-dirty / file-clean need a real (non-tmpfs) filesystem in --dir, else the page is shmem.
  * Exit status: 0 on "exit" or end of input, 2 usage, 3 setup failed ({"event":"error"} printed).
  * Must run as root (pagemap pfns and kpageflags need CAP_SYS_ADMIN).
+ *
+ * Helper modes for the guest script:
+ *   victim --kpageflags PFN          {"event":"kpageflags","pfn":..,"flags":..,"hwpoison":bool}
+ *   victim --pagemap PID ADDR        {"event":"pagemap","pid":N,"addr":..,"pfn":..,"entry":..,
+ *                                     "present":bool}  (another process's pagemap entry)
+ *   victim --find-kpf BIT FROM TO    {"event":"find-kpf","bit":N,"pfn":"0x.."|null,"flags":..}
+ *                                    the first pfn in [FROM, TO) with kpageflags bit BIT set
+ *   victim --trace PID               PTRACE_SEIZE PID ("another tracer"), print
+ *                                    {"event":"tracing","pid":N,"tracee":N}, pass on its stops
+ *                                    and stay until killed or the tracee exits
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -32,8 +51,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_HWPOISON
@@ -59,6 +84,8 @@ static volatile sig_atomic_t touching;
 static const char *volatile phase = "idle";
 static sigjmp_buf touch_jmp;
 static volatile sig_atomic_t sigbus_count;
+static char map_path[4096];      /* the file behind the page, if any */
+static long n_reads, n_eintr;    /* read(2) calls on stdin, and those that failed with EINTR */
 
 /* ---- async-signal-safe output ---- */
 static void wr(const char *s, size_t n)
@@ -126,6 +153,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	p = put_hex(p, (uint64_t)(uintptr_t)si->si_addr);
 	p = put_str(p, "\",\"lsb\":");
 	p = put_dec(p, si->si_addr_lsb);
+	p = put_str(p, ",\"tid\":");
+	p = put_dec(p, (int64_t)syscall(SYS_gettid));
 	p = put_str(p, ",\"touching\":");
 	p = put_str(p, touching ? "true" : "false");
 	p = put_str(p, ",\"phase\":\"");
@@ -249,6 +278,7 @@ static int open_file(const char *dir, int *created)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/victim-%ld.dat", dir, (long)getpid());
+	snprintf(map_path, sizeof map_path, "%s", path);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die_setup("open");
@@ -399,8 +429,11 @@ static ssize_t read_line(char *buf, size_t cap)
 		if (have == sizeof in)
 			have = 0; /* overlong line: drop */
 		ssize_t r = read(0, in + have, sizeof in - have);
-		if (r < 0 && errno == EINTR)
+		n_reads++;
+		if (r < 0 && errno == EINTR) {
+			n_eintr++;
 			continue;
+		}
 		if (r <= 0) {
 			if (have) { /* last line without newline */
 				in[have] = '\n';
@@ -413,9 +446,119 @@ static ssize_t read_line(char *buf, size_t cap)
 	}
 }
 
+/* ---- helper modes ---- */
+static int pagemap_of(long pid, uint64_t addr)
+{
+	char path[64];
+	uint64_t e = 0;
+	snprintf(path, sizeof path, "/proc/%ld/pagemap", pid);
+	if (read_u64(path, addr / SMALL, &e) != 0) {
+		out("{\"event\":\"pagemap\",\"pid\":%ld,\"addr\":\"0x%llx\",\"error\":\"%s\"}", pid,
+		    (unsigned long long)addr, strerror(errno));
+		return 1;
+	}
+	int present = (e & PM_PRESENT) != 0;
+	out("{\"event\":\"pagemap\",\"pid\":%ld,\"addr\":\"0x%llx\",\"pfn\":\"0x%llx\","
+	    "\"entry\":\"0x%llx\",\"present\":%s}", pid, (unsigned long long)addr,
+	    (unsigned long long)(present ? e & PM_PFN_MASK : 0), (unsigned long long)e,
+	    present ? "true" : "false");
+	return 0;
+}
+
+static int find_kpf(int bit, uint64_t from, uint64_t to)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		out("{\"event\":\"find-kpf\",\"bit\":%d,\"error\":\"%s\"}", bit, strerror(errno));
+		return 1;
+	}
+	static uint64_t buf[512];
+	for (uint64_t pfn = from; pfn < to;) {
+		uint64_t n = to - pfn < 512 ? to - pfn : 512;
+		ssize_t r = pread_full(fd, buf, n * 8, (off_t)(pfn * 8));
+		if (r <= 0)
+			break;
+		for (uint64_t i = 0; i < (uint64_t)r / 8; i++) {
+			if ((buf[i] >> bit) & 1) {
+				out("{\"event\":\"find-kpf\",\"bit\":%d,\"pfn\":\"0x%llx\","
+				    "\"flags\":\"0x%llx\"}", bit, (unsigned long long)(pfn + i),
+				    (unsigned long long)buf[i]);
+				close(fd);
+				return 0;
+			}
+		}
+		pfn += (uint64_t)r / 8;
+	}
+	close(fd);
+	out("{\"event\":\"find-kpf\",\"bit\":%d,\"pfn\":null}", bit);
+	return 1;
+}
+
+static int trace_other(long pid)
+{
+	if (ptrace(PTRACE_SEIZE, (pid_t)pid, NULL, NULL) != 0) {
+		out("{\"event\":\"error\",\"what\":\"PTRACE_SEIZE\",\"errno\":%d,\"error\":\"%s\"}",
+		    errno, strerror(errno));
+		return 3;
+	}
+	out("{\"event\":\"tracing\",\"pid\":%ld,\"tracee\":%ld}", (long)getpid(), pid);
+	for (;;) {
+		int st;
+		pid_t w = waitpid((pid_t)pid, &st, __WALL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return 0;
+		if (WIFSTOPPED(st)) {
+			int sig = WSTOPSIG(st);
+			if (st >> 16) /* an event stop (group stop with SEIZE: PTRACE_LISTEN) */
+				ptrace(st >> 16 == PTRACE_EVENT_STOP ? PTRACE_LISTEN : PTRACE_CONT,
+				       (pid_t)pid, NULL, NULL);
+			else /* a signal-delivery-stop: pass the signal on */
+				ptrace(PTRACE_CONT, (pid_t)pid, NULL, (void *)(long)sig);
+		}
+	}
+}
+
+static volatile unsigned long spin_count;
+static void *thread_main(void *arg)
+{
+	long i = (long)arg;
+	if (i % 2 == 0) {
+		for (;;) {
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (;;)
+		spin_count++;
+	return NULL;
+}
+
+static const char *mapping_of_kind(const char *k)
+{
+	if (!strcmp(k, "mlocked"))
+		return "anon";
+	if (!strcmp(k, "file-dirty") || !strcmp(k, "file-clean"))
+		return "file";
+	return k; /* anon, thp, hugetlb, shmem */
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL;
+	int handler = 1;
+	long nthreads = 0;
+	if (argc == 3 && !strcmp(argv[1], "--trace"))
+		return trace_other(strtol(argv[2], NULL, 0));
+	if (argc == 4 && !strcmp(argv[1], "--pagemap"))
+		return pagemap_of(strtol(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+	if (argc == 5 && !strcmp(argv[1], "--find-kpf"))
+		return find_kpf(atoi(argv[2]), strtoull(argv[3], NULL, 0),
+				strtoull(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "--kpageflags")) {
 		/* helper for the guest script: victim --kpageflags PFN */
 		uint64_t pfn = strtoull(argv[2], NULL, 0);
@@ -440,9 +583,13 @@ int main(int argc, char **argv)
 			dir = argv[++i];
 		else if (!strncmp(argv[i], "--dir=", 6))
 			dir = argv[i] + 6;
+		else if (!strcmp(argv[i], "--no-handler"))
+			handler = 0;
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			nthreads = strtol(argv[++i], NULL, 0);
 		else {
 			fprintf(stderr, "usage: victim --kind anon|thp|hugetlb|shmem|file-dirty|"
-					"file-clean|mlocked [--dir DIR]\n");
+					"file-clean|mlocked [--dir DIR] [--no-handler] [--threads N]\n");
 			return 2;
 		}
 	}
@@ -456,7 +603,7 @@ int main(int argc, char **argv)
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, NULL) != 0)
+	if (handler && sigaction(SIGBUS, &sa, NULL) != 0)
 		die_setup("sigaction");
 	signal(SIGPIPE, SIG_IGN);
 
@@ -492,9 +639,19 @@ int main(int argc, char **argv)
 		    "\"kind\":\"hugetlb\"}", (unsigned long long)kf);
 		return 3;
 	}
+	for (long i = 0; i < nthreads; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, thread_main, (void *)i) != 0)
+			die_setup("pthread_create");
+	}
+	char pathjson[4200] = "null";
+	if (map_path[0])
+		snprintf(pathjson, sizeof pathjson, "\"%s\"", map_path);
 	out("{\"event\":\"ready\",\"pid\":%ld,\"vaddr\":\"%p\",\"pfn\":\"0x%llx\",\"page_size\":%zu,"
-	    "\"kind\":\"%s\",\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld}",
+	    "\"kind\":\"%s\",\"mapping\":\"%s\",\"path\":%s,\"handler\":%s,\"threads\":%ld,"
+	    "\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld}",
 	    (long)getpid(), (void *)page, (unsigned long long)pfn, page_size, kind,
+	    mapping_of_kind(kind), pathjson, handler ? "true" : "false", nthreads,
 	    (unsigned long long)e, (unsigned long long)kf, ahp);
 
 	char line[256];
@@ -528,6 +685,14 @@ int main(int argc, char **argv)
 			do_madvise("hwpoison", MADV_HWPOISON);
 		} else if (!strcmp(line, "selfsoftoffline")) {
 			do_madvise("soft-offline", MADV_SOFT_OFFLINE);
+		} else if (!strcmp(line, "pin")) {
+			int pfd[2];
+			struct iovec iov = {page, SMALL};
+			ssize_t r = pipe2(pfd, O_CLOEXEC) ? -1 : vmsplice(pfd[1], &iov, 1, 0);
+			out("{\"event\":\"pin\",\"rc\":%zd,\"errno\":%d}", r, r < 0 ? errno : 0);
+		} else if (!strcmp(line, "stats")) {
+			out("{\"event\":\"stats\",\"reads\":%ld,\"eintr\":%ld,\"sigbus\":%d}", n_reads,
+			    n_eintr, (int)sigbus_count);
 		} else if (!strcmp(line, "exit")) {
 			out("{\"event\":\"exit\",\"sigbus_total\":%d}", (int)sigbus_count);
 			out("{\"event\":\"done\",\"cmd\":\"exit\",\"seq\":%d}", seq);
