@@ -174,6 +174,10 @@ void print_kernel_text(FILE *f, const struct hwpi_report *r, bool with_action, b
 
 void print_poison_json(struct json *j, const struct hwpi_report *r)
 {
+	if (r->already_poisoned_known)
+		json_kv_bool(j, "already_poisoned", r->already_poisoned);
+	else
+		json_kv_null(j, "already_poisoned");
 	if (r->poisoned_known)
 		json_kv_bool(j, "poisoned", r->poisoned);
 	else
@@ -191,6 +195,8 @@ void print_poison_json(struct json *j, const struct hwpi_report *r)
 
 void print_poison_text(FILE *f, const struct hwpi_report *r)
 {
+	if (r->already_poisoned_known && r->already_poisoned)
+		cli_kv(f, "before", "the page was already poisoned");
 	cli_kv(f, "poisoned", "%s", !r->poisoned_known ? "unknown" : r->poisoned ? "yes" : "no");
 	if (r->hwcorrupted_known)
 		cli_kv(f, "hw corrupted", "%" PRIu64 " kB -> %" PRIu64 " kB",

@@ -167,6 +167,9 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	memset(r, 0, sizeof(*r));
 	r->method = m;
 	r->target = *t;
+	r->already_poisoned_known = t->have_kpageflags || t->poisoned_entry;
+	r->already_poisoned = t->poisoned_entry ||
+			      (t->have_kpageflags && (t->kpageflags & (1ULL << HWPI_KPF_HWPOISON)));
 	if (hwpi_kernel_release(ctx, r->release, sizeof(r->release)) < 0)
 		r->release[0] = '\0';
 	rc = hwpi_method_check(ctx, m, (opts->flags & HWPI_INJECT_NO_LOAD) ? 0 : HWPI_CHECK_LOAD,
@@ -245,6 +248,8 @@ HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_re
 	rc = hwpi_resolve_pfn(ctx, pfn, &r->target);
 	if (rc == -EINVAL)
 		return rc;
+	r->already_poisoned_known = r->target.have_kpageflags;
+	r->already_poisoned = r->target.kpageflags & (1ULL << HWPI_KPF_HWPOISON);
 	rc = hwpi__unpoison_check(ctx, HWPI_CHECK_LOAD, &st);
 	if (rc < 0)
 		return rc;

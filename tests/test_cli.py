@@ -443,7 +443,7 @@ class TestTranslate(Base):
 
 
 INJECT_KEYS = {"pid", "vaddr", "pfn", "phys", "page_size", "mapping", "path", "method",
-               "dry_run", "kernel", "signals", "target", "poisoned", "hardware_corrupted_kb",
+               "dry_run", "kernel", "signals", "target", "already_poisoned", "poisoned", "hardware_corrupted_kb",
                "outcome"}
 
 
@@ -515,8 +515,14 @@ class TestInject(Base):
         self.assertEqual((r["pfn"], r["method"]), ("0x2000", "corrupt-pfn"))
         self.assertEqual(r["kernel"]["errno"], 0)
         self.assertIs(r["poisoned"], False)  # the fake kpageflags do not change
+        self.assertIs(r["already_poisoned"], False)
         self.assertEqual(r["hardware_corrupted_kb"], {"before": 8, "after": 8})
         self.assertEqual(self.f.read(HARD_PAGE), "")
+        # pfn 0x3000 carries HWPOISON in the fake kpageflags: a second injection
+        self.f.write(CORRUPT, "")
+        r = self.inject("--pfn", "0x3000")
+        self.assertIs(r["already_poisoned"], True)
+        self.assertEqual(self.f.read(CORRUPT), "0x3000\n")
         # decimal pfn, text output
         self.f.write(CORRUPT, "")
         p = run(["inject", "--pfn", "8193"], self.f.root, check_status=0)

@@ -310,6 +310,8 @@ struct hwpi_report {
 
 	bool poisoned_known;
 	bool poisoned;			/* pfn carries HWPOISON afterwards */
+	bool already_poisoned_known;
+	bool already_poisoned;		/* it carried HWPOISON before the injection */
 	bool hwcorrupted_known;
 	uint64_t hwcorrupted_before_kb, hwcorrupted_after_kb;
 	bool have_new_pfn;		/* soft offline: content migrated */
