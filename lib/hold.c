@@ -214,6 +214,37 @@ static bool any_live(const struct hwpi_hold *h)
 	return false;
 }
 
+/*
+ * One look at every live thread: handle what waitpid reports (resume, or
+ * with DETACH detach at the stop).  Returns true if anything happened.
+ * A thread created meanwhile (clone event) starts in an event stop of its
+ * own, so it is detached too.
+ */
+static bool poll_threads(struct hwpi_ctx *ctx, struct hwpi_hold *h, enum hwpi_signal_when when,
+			 bool detach, struct hwpi_report *r)
+{
+	bool got = false;
+	unsigned int i;
+
+	for (i = 0; i < h->n; i++) {
+		int status;
+		pid_t w;
+
+		if (!h->live[i])
+			continue;
+		w = waitpid(h->tids[i], &status, __WALL | WNOHANG);
+		if (w < 0) {
+			h->live[i] = false;	/* ECHILD: not ours any more */
+			continue;
+		}
+		if (w == 0)
+			continue;
+		handle_stop(ctx, h, i, status, when, detach, r);
+		got = true;
+	}
+	return got;
+}
+
 void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		      enum hwpi_signal_when when, struct hwpi_report *r)
 {
@@ -223,25 +254,8 @@ void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 	if (!h->active)
 		return;
 	do {
-		unsigned int i;
-		bool got = false;
+		bool got = poll_threads(ctx, h, when, false, r);
 
-		for (i = 0; i < h->n; i++) {
-			int status;
-			pid_t w;
-
-			if (!h->live[i])
-				continue;
-			w = waitpid(h->tids[i], &status, __WALL | WNOHANG);
-			if (w < 0 && errno == ECHILD) {
-				h->live[i] = false;
-				continue;
-			}
-			if (w <= 0)
-				continue;
-			handle_stop(ctx, h, i, status, when, false, r);
-			got = true;
-		}
 		if (!any_live(h))
 			break;
 		if (interrupted()) {
@@ -264,36 +278,9 @@ void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_repor
 		if (h->live[i] && ptrace(PTRACE_INTERRUPT, h->tids[i], NULL, NULL) < 0 &&
 		    errno == ESRCH)
 			h->live[i] = false;
-	while (any_live(h) && now_ms() < end) {
-		bool got = false;
-
-		for (i = 0; i < h->n; i++) {
-			int status;
-			pid_t w;
-
-			if (!h->live[i])
-				continue;
-			w = waitpid(h->tids[i], &status, __WALL | WNOHANG);
-			if (w < 0) {
-				h->live[i] = false;
-				continue;
-			}
-			if (w == 0)
-				continue;
-			handle_stop(ctx, h, i, status, HWPI_SIG_LATER, true, r);
-			/* a thread found by a clone event after the interrupt */
-			if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_CLONE) {
-				unsigned int j;
-
-				for (j = 0; j < h->n; j++)
-					if (h->live[j])
-						ptrace(PTRACE_INTERRUPT, h->tids[j], NULL, NULL);
-			}
-			got = true;
-		}
-		if (!got)
+	while (any_live(h) && now_ms() < end)
+		if (!poll_threads(ctx, h, HWPI_SIG_LATER, true, r))
 			nanosleep(&nap, NULL);
-	}
 	for (i = 0; i < h->n; i++) {
 		if (!h->live[i])
 			continue;

@@ -64,22 +64,29 @@ bool hwpi__exists(const struct hwpi_ctx *ctx, const char *fmt, ...)
 	return r == 0 && stat(p, &st) == 0;
 }
 
-static int read_fd(int fd, char *buf, size_t len)
+/* Read the small file P into BUF (newline stripped); returns length or -errno. */
+static int read_path(const char *p, char *buf, size_t len)
 {
 	size_t n = 0;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
 
+	if (fd < 0)
+		return -errno;
 	while (n + 1 < len) {
 		ssize_t k = read(fd, buf + n, len - 1 - n);
 
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			k = -errno;
+			close(fd);
+			return (int)k;
 		}
 		if (k == 0)
 			break;
 		n += (size_t)k;
 	}
+	close(fd);
 	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
@@ -90,28 +97,21 @@ int hwpi__read_file(const struct hwpi_ctx *ctx, char *buf, size_t len, const cha
 {
 	char p[HWPI_PATH_MAX];
 	va_list ap;
-	int r, fd;
+	int r;
 
 	if (len == 0)
 		return -EINVAL;
 	va_start(ap, fmt);
 	r = vpath(ctx, p, sizeof(p), fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read_fd(fd, buf, len);
-	close(fd);
-	return r;
+	return r < 0 ? r : read_path(p, buf, len);
 }
 
 int hwpi__read_long(const struct hwpi_ctx *ctx, long *val, const char *fmt, ...)
 {
 	char p[HWPI_PATH_MAX], buf[64], *end;
 	va_list ap;
-	int r, fd;
+	int r;
 	long v;
 
 	va_start(ap, fmt);
@@ -119,16 +119,12 @@ int hwpi__read_long(const struct hwpi_ctx *ctx, long *val, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return r;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read_fd(fd, buf, sizeof(buf));
-	close(fd);
+	r = read_path(p, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	errno = 0;
 	v = strtol(buf, &end, 0);
-	if (errno || end == buf || (*end && *end != '\n'))
+	if (errno || end == buf || *end)
 		return -EINVAL;
 	*val = v;
 	return 0;
