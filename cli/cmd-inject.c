@@ -343,49 +343,6 @@ static int take_pending(const sigset_t *set)
 	return sig > 0 ? sig : 0;
 }
 
-/*
- * What /proc/PID/stat says about the target now: alive, dead but not reaped
- * (its exit code tells killed or exited), or gone.
- */
-static enum hwpi_target_state proc_state(const struct cli *cli, pid_t pid, int *status)
-{
-	char path[HWPI_PATH_MAX], buf[4096], *p, *save = NULL;
-	int fd, field, code;
-	ssize_t len;
-
-	*status = 0;
-	if (cli_path(cli, path, sizeof(path), "/proc/%d/stat", (int)pid) < 0)
-		return HWPI_TARGET_UNKNOWN;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? HWPI_TARGET_GONE : HWPI_TARGET_UNKNOWN;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return len < 0 && errno == ESRCH ? HWPI_TARGET_GONE : HWPI_TARGET_UNKNOWN;
-	buf[len] = '\0';
-
-	/* "pid (comm) S ..." -- comm may contain anything, so take the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return HWPI_TARGET_UNKNOWN;
-	if (p[2] != 'Z' && p[2] != 'X')
-		return HWPI_TARGET_ALIVE;
-
-	/* a zombie: field 52 is its exit code, in waitpid(2) form (Linux 3.5+) */
-	p = strtok_r(p + 2, " ", &save);
-	for (field = 3; p && field < 52; field++)
-		p = strtok_r(NULL, " ", &save);
-	if (!p || sscanf(p, "%d", &code) != 1)
-		return HWPI_TARGET_GONE;
-	if (WIFSIGNALED(code)) {
-		*status = WTERMSIG(code);
-		return HWPI_TARGET_KILLED;
-	}
-	*status = WEXITSTATUS(code);
-	return HWPI_TARGET_EXITED;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Report                                                                   */
 
@@ -633,8 +590,9 @@ static void judge(struct cli *cli, const struct inject_opts *o, const struct hwp
 		if (r->n_messages)
 			said = r->messages[(r->n_messages < HWPI_MAX_MESSAGES ? r->n_messages :
 					    HWPI_MAX_MESSAGES) - 1];
-		cli_fail(cli, EXIT_KERNEL, "the kernel refused %s (%s): %s; %s%s", where,
+		cli_fail(cli, EXIT_KERNEL, "the kernel refused %s (%s): %s%s; %s%s", where,
 			 hwpi_method_name(r->method), strerror(abs(r->err)),
+			 r->already_poisoned ? " (the page was already poisoned)" : "",
 			 said ? "it said: " : "try another page or --method",
 			 said ? said : "");
 		return;
@@ -710,7 +668,7 @@ static void update_target_state(const struct cli *cli, const struct inject_opts 
 
 	if (!target_is_pid(&o->target) || o->dry_run || !n)
 		return;
-	st = proc_state(cli, o->target.pid, &status);
+	st = hwpi_process_state(cli->ctx, o->target.pid, &status);
 	if (st == HWPI_TARGET_UNKNOWN)
 		return;
 	for (i = 0; i < n; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -54,21 +55,41 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 	return 0;
 }
 
+HWPI_EXPORT enum hwpi_target_state hwpi_process_state(struct hwpi_ctx *ctx, pid_t pid,
+						     int *status)
+{
+	char buf[4096], *p, *save = NULL;
+	int field, code, n;
+
+	*status = 0;
+	n = hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/stat", (int)pid);
+	if (n < 0)
+		return n == -ENOENT || n == -ESRCH ? HWPI_TARGET_GONE : HWPI_TARGET_UNKNOWN;
+	/* "pid (comm) S ..." -- comm may contain anything, so take the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return HWPI_TARGET_UNKNOWN;
+	if (p[2] != 'Z' && p[2] != 'X')
+		return HWPI_TARGET_ALIVE;
+	/* a zombie: field 52 is its exit code, in waitpid(2) form (Linux 3.5+) */
+	p = strtok_r(p + 2, " ", &save);
+	for (field = 3; p && field < 52; field++)
+		p = strtok_r(NULL, " ", &save);
+	if (!p || sscanf(p, "%d", &code) != 1)
+		return HWPI_TARGET_GONE;
+	if (WIFSIGNALED(code)) {
+		*status = WTERMSIG(code);
+		return HWPI_TARGET_KILLED;
+	}
+	*status = WEXITSTATUS(code);
+	return HWPI_TARGET_EXITED;
+}
+
 static void observe_target(struct hwpi_ctx *ctx, struct hwpi_report *r)
 {
-	char buf[512], *p;
-
 	if (r->target.pid <= 0 || r->target_state != HWPI_TARGET_UNKNOWN)
 		return;
-	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/stat", (int)r->target.pid) < 0) {
-		r->target_state = HWPI_TARGET_GONE;
-		return;
-	}
-	p = strrchr(buf, ')');
-	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-		r->target_state = HWPI_TARGET_GONE;
-	else
-		r->target_state = HWPI_TARGET_ALIVE;
+	r->target_state = hwpi_process_state(ctx, r->target.pid, &r->target_status);
 }
 
 static void observe_page(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
@@ -188,6 +209,10 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	}
 
 	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != getpid();
+	if (remote_madvise && ctx->root[0])
+		return hwpi__err(ctx, -EOPNOTSUPP,
+				 "pid %d belongs to the fake tree %s: no process to run madvise in",
+				 (int)t->pid, ctx->root);
 	/* pids of a fake tree (tests) are not processes of this machine */
 	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];

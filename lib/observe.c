@@ -196,15 +196,24 @@ HWPI_EXPORT int hwpi_observer_collect(struct hwpi_observer *o, uint64_t pfn, pid
 				      struct hwpi_report *r)
 {
 	struct hwpi_signal sigs[MAX_WINDOW_SIGNALS];
+	char printed[sizeof(r->page_type)];
 	unsigned int n = 0, i;
 	uint64_t kb;
 
 	snprintf(r->trace_error, sizeof(r->trace_error), "%s", o->trace_error);
 	snprintf(r->trace_note, sizeof(r->trace_note), "%s", o->trace_note);
-	/* kmsg first: the tracepoint, when it spoke, is the better source of the action */
+	/*
+	 * kmsg first, then the tracepoint, which is the better source of the
+	 * action.  Both name the same kernel enum, but from two tables whose
+	 * wording can differ ("already poisoned" in the tracepoint, "already
+	 * poisoned page" in the log): the words the kernel printed are kept.
+	 */
 	hwpi__kmsg_collect(o->ctx, &o->kmsg, pfn, r);
+	snprintf(printed, sizeof(printed), "%s", r->page_type);
 	if (o->trace) {
-		hwpi__trace_collect(o->trace, pfn, r, sigs, &n, MAX_WINDOW_SIGNALS);
+		if (hwpi__trace_collect(o->trace, pfn, r, sigs, &n, MAX_WINDOW_SIGNALS) &&
+		    printed[0])
+			snprintf(r->page_type, sizeof(r->page_type), "%s", printed);
 		for (i = 0; i < n; i++) {
 			struct hwpi_signal *s = &sigs[i];
 

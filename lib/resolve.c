@@ -55,6 +55,28 @@ static void fill_flags(struct hwpi_ctx *ctx, struct hwpi_target *t)
 	t->have_kpageflags = hwpi_kpageflags_read(ctx, t->pfn, &t->kpageflags) == 0;
 }
 
+#define PF_KTHREAD 0x00200000u	/* include/linux/sched.h */
+
+/* A process with a user address space: not gone, not a zombie, not a kernel thread. */
+static int check_process(struct hwpi_ctx *ctx, pid_t pid)
+{
+	char buf[4096], *p, state;
+	unsigned int flags;
+
+	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/stat", (int)pid) < 0)
+		return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
+	/* "pid (comm) S ppid ... flags(9th field)": comm may hold anything */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c", &state) != 1)
+		return 0;
+	if (state == 'Z' || state == 'X')
+		return hwpi__err(ctx, -ESRCH, "pid %d is a zombie: it has exited", (int)pid);
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 && (flags & PF_KTHREAD))
+		return hwpi__err(ctx, -EPERM, "pid %d is a kernel thread: it has no user memory",
+				 (int)pid);
+	return 0;
+}
+
 HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
 				   struct hwpi_target *t)
 {
@@ -68,8 +90,9 @@ HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vad
 	t->have_vaddr = true;
 	t->vaddr = vaddr & ~((uint64_t)ctx->page_size - 1);
 	t->page_size = (uint64_t)ctx->page_size;
-	if (!hwpi__exists(ctx, "/proc/%d", (int)pid))
-		return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
+	r = check_process(ctx, pid);
+	if (r < 0)
+		return r;
 	r = hwpi__maps_find(ctx, pid, t->vaddr, &t->map);
 	if (r < 0)
 		return r;

@@ -115,6 +115,13 @@ static void test_vaddr_target(void)
 	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HARD_OFFLINE_PAGE, &plain, &r));
 	CHECK_FILE(root, HARD_PAGE, "0x2001000\n");
 	CHECK_INT(r.target_state, HWPI_TARGET_GONE);
+	/* ... and is refused as a target, as is a kernel thread (PF_KTHREAD in field 9) */
+	CHECK_ERR(hwpi_resolve_vaddr(ctx, 4242, 0x7f0000001000ULL, &t), -ESRCH);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "zombie");
+	tfile_write(root, "proc/4242/stat", "4242 (kworker/0:1) I 2 0 0 0 -1 2129984 0 0\n");
+	CHECK_ERR(hwpi_resolve_vaddr(ctx, 4242, 0x7f0000001000ULL, &t), -EPERM);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "kernel thread");
+	tfile_write(root, "proc/4242/stat", "4242 (victim) S 4100 4242 4100 0 -1 4194304 0 0\n");
 
 	/* a page that is not present has no pfn for the pfn methods */
 	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x555555562000ULL, &t));

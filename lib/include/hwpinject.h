@@ -290,6 +290,13 @@ enum hwpi_target_state {
 	HWPI_TARGET_GONE,	/* disappeared, cause unknown */
 };
 
+/*
+ * What /proc/PID/stat says of a process now: ALIVE, KILLED or EXITED (a
+ * zombie not yet reaped: *STATUS is the signal or exit status), GONE, or
+ * UNKNOWN.
+ */
+enum hwpi_target_state hwpi_process_state(struct hwpi_ctx *ctx, pid_t pid, int *status);
+
 struct hwpi_report {
 	enum hwpi_method method;
 	bool dry_run;			/* nothing was injected */
