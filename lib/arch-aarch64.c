@@ -5,7 +5,17 @@
  * Registers through PTRACE_GETREGSET/SETREGSET NT_PRSTATUS (user_pt_regs).
  * The kernel rewinds an interrupted syscall (pc -= 4, x0 = orig_x0) before
  * the ptrace stop and forgets the syscall number, so unlike x86-64 nothing
- * needs clearing: restoring the saved registers restarts it.
+ * needs clearing: restoring the saved registers restarts it.  The restart
+ * decision is taken before the stop, though (arch/arm64/kernel/signal.c
+ * do_signal()): a signal passed on at detach runs its handler and the
+ * restored syscall then restarts where x86-64 would return -EINTR
+ * (-ERESTARTNOHAND: pause, ppoll), and an -ERESTART_RESTARTBLOCK sleep
+ * restarts with its original timeout (measured with test-remote on 6.12,
+ * tests/vm/arm64).
+ *
+ * The step over "svc #0" ends in a SIGTRAP with SI_USER (see
+ * hwpi__arch_is_step_trap()), which the kernel does not count as a
+ * synchronous signal; remote.c copes with the consequence.
  */
 #include "arch.h"
 

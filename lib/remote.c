@@ -90,8 +90,9 @@ struct rm {
 	bool mask_dirty;
 
 	bool keep;		/* stay attached at the end (the caller holds it) */
-	bool have_bus;		/* a SIGBUS to pass on at the end */
-	siginfo_t bus;
+	bool have_pass;		/* a signal to pass on at the end (SIGBUS, see rm_inject) */
+	siginfo_t pass;
+	int lost_sig;		/* a second one: resent by tgkill, its siginfo lost */
 	bool ran;		/* the injected instruction has executed */
 };
 
@@ -659,7 +660,7 @@ static int rm_inject(struct rm *rm, long nr, const long args[6], long *ret)
 				dbg(ctx, "remote: step ended at 0x%llx, not after the insn",
 				    (unsigned long long)pc);
 			*ret = hwpi__arch_syscall_ret(&regs);
-			if (!rm->have_bus)
+			if (!rm->have_pass)
 				rm_peek_pending_bus(rm);
 			dbg(ctx, "remote: syscall %ld returned %ld", nr, *ret);
 			return 0;
@@ -671,15 +672,36 @@ static int rm_inject(struct rm *rm, long nr, const long args[6], long *ret)
 					 "pid %d: the syscall instruction at 0x%llx faulted (signal %d)",
 					 rm->tid, (unsigned long long)insn, sig);
 		}
+		if (rm->ran && sig != SIGBUS && (SIGBIT(sig) & SYNC_SIGS & rm->mask_now)) {
+			/*
+			 * A signal we requeued (blocked) is dequeued again.  The kernel's
+			 * dequeue_synchronous_signal() takes the first queued signal with
+			 * si_code > 0, blocked or not, whenever an unblocked synchronous
+			 * one is pending: here the step trap, which arm64 reports with
+			 * SI_USER, so it does not count as one and stays behind it (x86-64
+			 * queues TRAP_BRKPT, which is taken first).  Requeueing again would
+			 * loop until MAX_STOPS: pass it on at the end instead.
+			 */
+			dbg(ctx, "remote: blocked signal %d dequeued again: passed on at the end",
+			    sig);
+			if (!rm->have_pass) {
+				rm->pass = si;
+				rm->have_pass = true;
+			} else {
+				rm->lost_sig = sig;
+			}
+			err = rm_resume(rm, PTRACE_SINGLESTEP, 0);
+			continue;
+		}
 		if (rm->ran)
 			rm_record(rm, &si, HWPI_SIG_AT_INJECTION);
 		else
 			dbg(ctx, "remote: signal %d was pending before the injection: requeued",
 			    sig);
-		if (sig == SIGBUS && rm->ran && !rm->have_bus) {
+		if (sig == SIGBUS && rm->ran && !rm->have_pass) {
 			/* passed on at the end, in the target's own context */
-			rm->bus = si;
-			rm->have_bus = true;
+			rm->pass = si;
+			rm->have_pass = true;
 			err = rm_resume(rm, PTRACE_SINGLESTEP, 0);
 		} else {
 			err = rm_requeue(rm, PTRACE_SINGLESTEP, sig);
@@ -716,14 +738,20 @@ static int rm_finish(struct rm *rm)
 			err = hwpi__err(ctx, -errno, "pid %d: could not restore its signal mask",
 					rm->tid);
 	}
-	if (rm->have_bus) {
-		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->bus) == 0) {
-			sig = SIGBUS;
+	if (rm->have_pass) {
+		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->pass) == 0) {
+			sig = rm->pass.si_signo;
 		} else {
 			/* not at a signal-delivery-stop (error path): siginfo is lost */
-			dbg(ctx, "remote: passing SIGBUS on with tgkill, its siginfo is lost");
-			syscall(SYS_tgkill, rm->tgid, rm->tid, SIGBUS);
+			dbg(ctx, "remote: passing signal %d on with tgkill, its siginfo is lost",
+			    rm->pass.si_signo);
+			syscall(SYS_tgkill, rm->tgid, rm->tid, rm->pass.si_signo);
 		}
+	}
+	if (rm->lost_sig) {
+		dbg(ctx, "remote: passing signal %d on with tgkill, its siginfo is lost",
+		    rm->lost_sig);
+		syscall(SYS_tgkill, rm->tgid, rm->tid, rm->lost_sig);
 	}
 	if (rm->keep) {
 		/* resume, passing the SIGBUS on, and leave it to the caller's hold */
@@ -736,7 +764,7 @@ static int rm_finish(struct rm *rm)
 		}
 		rm->stopped = false;
 		dbg(ctx, "remote: %d resumed, still attached%s", rm->tid,
-		    sig ? ", passing on SIGBUS" : "");
+		    sig ? ", passing on its signal" : "");
 		return err;
 	}
 	if (ptrace(PTRACE_DETACH, rm->tid, NULL, (void *)(long)sig) < 0) {
@@ -749,7 +777,7 @@ static int rm_finish(struct rm *rm)
 	}
 	rm->seized = false;
 	rm->stopped = false;
-	dbg(ctx, "remote: detached from %d%s", rm->tid, sig ? " passing on SIGBUS" : "");
+	dbg(ctx, "remote: detached from %d%s", rm->tid, sig ? ", passing on its signal" : "");
 	return err;
 }
 
