@@ -116,14 +116,28 @@ v_last() { # v_last EVENT FIELD: a field of the last victim line with that event
 
 # ---- hwpinject runs ----
 # hwpi TAG ARGS...: run "hwpinject ARGS" like run, with HardwareCorrupted read right before and
-# right after (@KV hc_pre.TAG, @KV hc_post.TAG) and, for a --pid target, the target's tracer and
-# state afterwards (@KV ptr.TAG {"pid":P,"tracer":N,"state":"S"}; check.py asserts on them)
+# right after (@KV hc_pre.TAG, @KV hc_post.TAG), the per-node memory_failure counters summed over
+# the nodes likewise (@KV mfc_pre.TAG / mfc_post.TAG: JSON, null when the kernel has none) and,
+# for a --pid target, the target's tracer and state afterwards (@KV ptr.TAG
+# {"pid":P,"tracer":N,"state":"S"}; check.py asserts on them)
+mfc() {
+    for d in /sys/devices/system/node/node*/memory_failure; do
+        [ -d "$d" ] || { echo null; return; }
+        break
+    done
+    awk '{n = FILENAME; sub(".*/", "", n); s[n] += $1}
+        END {printf "{\"total\":%d,\"ignored\":%d,\"failed\":%d,\"delayed\":%d,\"recovered\":%d}",
+             s["total"], s["ignored"], s["failed"], s["delayed"], s["recovered"]}' \
+        /sys/devices/system/node/node*/memory_failure/*
+}
 hwpi() {
     htag=$1; shift
     kv "hc_pre.$htag" "$(hc_kb)"
+    kv "mfc_pre.$htag" "$(mfc)"
     run "$htag" hwpinject "$@"
     hrc=$?
     kv "hc_post.$htag" "$(hc_kb)"
+    kv "mfc_post.$htag" "$(mfc)"
     pstate "$htag" "$@"
     return $hrc
 }
@@ -143,6 +157,7 @@ hwpi_bg() {
     BGTAG=$1; shift
     BGARGS="$*"
     kv "hc_pre.$BGTAG" "$(hc_kb)"
+    kv "mfc_pre.$BGTAG" "$(mfc)"
     rm -f $W/bg.rc
     ( exec 3>&-; hwpinject "$@" > $W/bg.out 2> $W/bg.err; echo $? > $W/bg.rc ) &
     BGJOB=$!
@@ -153,6 +168,7 @@ hwpi_wait() {
     sed "s/^/@OUT $BGTAG /" $W/bg.out
     sed "s/^/@ERR $BGTAG /" $W/bg.err
     kv "hc_post.$BGTAG" "$(hc_kb)"
+    kv "mfc_post.$BGTAG" "$(mfc)"
     # shellcheck disable=SC2086
     pstate "$BGTAG" $BGARGS
 }
@@ -352,6 +368,24 @@ sc_hwpi_missing() {
     hwpi status status --json
     hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
     hwpi inject_pfn inject --pfn "$VPFN" --method corrupt-pfn
+    v_stop
+    return 0
+}
+
+# hwpinject loads hwpoison-inject itself when the module is installed where modprobe finds it
+# (--no-load first: still 69, and the module stays unloaded)
+sc_hwpi_autoload() {
+    d=/lib/modules/$(uname -r)/kernel/mm
+    mkdir -p "$d"
+    cp /lib/modules/hwpi/hwpoison_inject.ko "$d/"
+    depmod 2>&1 | sed 's/^/@ERR depmod /'
+    v_start anon || return 1
+    kv lsmod_before "$(grep -c '^hwpoison_inject ' /proc/modules)"
+    hwpi noload inject --pfn "$VPFN" --method corrupt-pfn --no-load --json
+    kv lsmod_noload "$(grep -c '^hwpoison_inject ' /proc/modules)"
+    hwpi load inject --pfn "$VPFN" --method corrupt-pfn --json
+    kv lsmod_after "$(grep -c '^hwpoison_inject ' /proc/modules)"
+    kpf kpf_after "$VPFN"
     v_stop
     return 0
 }
@@ -567,6 +601,207 @@ sc_hwpi_refuse_kernel() {
     return 0
 }
 
+# ---- what the kernel did (issue 6): tracepoints, kmsg, counters, every process affected ----
+# Each report's kernel.action must equal the kernel's "PFN: recovery action for TYPE: RESULT"
+# line, with the source that spoke (check.py). $W/rk.* keep per-run victim views for check.py.
+vready() { # vready TAG: the current victim's ready line (and its child's) as @KV
+    kv "vr.$1" "$(grep '"event":"ready"' $W/v.out | head -n 1)"
+    grep -q '"event":"child-ready"' $W/v.out &&
+        kv "vc.$1" "$(grep '"event":"child-ready"' $W/v.out | head -n 1)"
+    return 0
+}
+REPORT_KINDS="anon shmem file-dirty file-clean hugetlb thp"
+report_kinds() { # report_kinds PREFIX: per kind, corrupt-pfn by --pfn on a victim's page
+    for rkk in $REPORT_KINDS; do    # (names unique: v_wait & co. use t, n, k, ...)
+        rkt="$1$(echo "$rkk" | tr - _)"
+        v_start_kind "$rkk" || { kv "nostart.$rkt" 1; continue; }
+        vready "$rkt"
+        kpf "kpf_before.$rkt" "$VPFN"
+        hwpi "$rkt" inject --pfn "$VPFN" --method corrupt-pfn --json
+        kpf "kpf_after.$rkt" "$VPFN"
+        v_stop
+    done
+    return 0
+}
+# tracefs where the full boot mounted it: the action comes from ras:memory_failure_event
+sc_hwpi_report_kinds() { kv tracing "$(trace_state)"; report_kinds ""; }
+
+# ---- tracefs hidden / unavailable ----
+# lib/trace.c reads tracepoint formats from /sys/kernel/tracing/events or
+# /sys/kernel/debug/tracing/events, and mounts tracefs on /sys/kernel/tracing itself when
+# neither has an events/ directory (and /sys/kernel/tracing exists).
+#  - trace_unmount: tracefs unmounted from /sys/kernel/tracing, and a tmpfs mounted over
+#    /sys/kernel/debug/tracing (debugfs itself stays mounted: corrupt-pfn needs it) -> no
+#    tracefs anywhere: hwpinject mounts it (the "note").
+#  - trace_hide: the same, plus a decoy: a tmpfs on /sys/kernel/tracing holding an empty
+#    events/ directory.  The library then believes a tracefs is there (so it mounts nothing)
+#    but finds no format file: it cannot use tracepoints at all and must fall back to /dev/kmsg.
+#    (An empty bind mount or tmpfs alone is not enough: it mounts tracefs on top of it.)
+#  - trace_restore: undo both, tracefs mounted again on /sys/kernel/tracing.
+TRDBG=/sys/kernel/debug/tracing
+TRFS=/sys/kernel/tracing
+mounted_on() { awk -v d="$1" '$2 == d {print $3}' /proc/mounts | tr '\n' ' '; }
+trace_state() { # what is mounted where, and whether a format file is readable
+    printf 'tracing=[%s] debug_tracing=[%s] events=%s debug_events=%s' \
+        "$(mounted_on $TRFS)" "$(mounted_on $TRDBG)" \
+        "$([ -e $TRFS/events/ras/memory_failure_event/format ] && echo yes || echo no)" \
+        "$([ -e $TRDBG/events/ras/memory_failure_event/format ] && echo yes || echo no)"
+}
+trace_unmount() {
+    trn=0
+    while grep -q " $TRFS " /proc/mounts && [ $trn -lt 5 ]; do umount $TRFS; trn=$((trn + 1)); done
+    mount -t tmpfs -o size=64k hwpi-hide $TRDBG
+}
+trace_hide() {
+    trace_unmount
+    mount -t tmpfs -o size=64k hwpi-decoy $TRFS && mkdir -p $TRFS/events
+}
+trace_restore() {
+    trn=0
+    while grep -q " $TRFS " /proc/mounts && [ $trn -lt 5 ]; do umount $TRFS; trn=$((trn + 1)); done
+    trn=0
+    while grep -q "^hwpi-hide $TRDBG " /proc/mounts && [ $trn -lt 5 ]; do
+        umount $TRDBG; trn=$((trn + 1))
+    done
+    mount -t tracefs tracefs $TRFS
+    kv tracing_restored "$(trace_state)"
+}
+
+# no tracefs anywhere (debugfs's hidden): hwpinject mounts it and says so; tracepoints speak
+sc_hwpi_trace_automount() {
+    trace_unmount
+    kv tracing_before "$(trace_state)"
+    v_start anon || { trace_restore; return 1; }
+    vready mount
+    hwpi mount inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --json
+    kv tracing_after "$(trace_state)"
+    v_stop
+    trace_restore
+}
+
+# tracefs unusable: the same kinds as hwpi-report-kinds, the action from /dev/kmsg
+sc_hwpi_kmsg_fallback() {
+    trace_hide
+    kv tracing_hidden "$(trace_state)"
+    report_kinds ""
+    kv tracing_after "$(trace_state)"
+    trace_restore
+}
+
+# a shmem page mapped by the victim and its forked child; early kill; corrupt-pfn on the
+# parent's page: both are signalled (BUS_MCEERR_AO), the parent seen by ptrace, the child by
+# signal:signal_generate
+sc_hwpi_shared_fork() {
+    VARGS=--fork; v_start shmem || return 1
+    vready fork
+    CPID=$(v_last child-ready pid)
+    kv early_kill_before "$(early_kill)"
+    hwpi inject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill --json
+    sleep 0.3; v_flush
+    kv early_kill_after "$(early_kill)"
+    kv child_alive "$([ -n "$CPID" ] && kill -0 "$CPID" 2>/dev/null && echo yes || echo no)"
+    kpf kpf_after "$VPFN"
+    v_stop
+}
+
+# the same page injected twice: by --pfn (corrupt-pfn), and by the target's own madvise.
+# The kernel log is dumped after each run (check.py splits it per run), and a third,
+# raw write to corrupt-pfn records the kernel's own answer for an already poisoned page.
+sc_hwpi_twice_pfn() {
+    v_start anon || return 1
+    vready first
+    kpf kpf_before "$VPFN"
+    hwpi first inject --pfn "$VPFN" --method corrupt-pfn --json
+    dmesg_dump
+    kpf kpf_mid "$VPFN"
+    hwpi second inject --pfn "$VPFN" --method corrupt-pfn --json
+    dmesg_dump
+    kpf kpf_after "$VPFN"
+    wr third "$VPFN" $HP/corrupt-pfn
+    dmesg_dump
+    v_stop
+}
+sc_hwpi_twice_hwpoison() {
+    v_start anon || return 1
+    vready first
+    kpf kpf_before "$VPFN"
+    hwpi first inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    dmesg_dump
+    kpf kpf_mid "$VPFN"
+    kv pm_mid "$(victim --pagemap "$VPID" "$VADDR")"
+    hwpi second inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    dmesg_dump
+    kpf kpf_after "$VPFN"
+    kv end.second 1
+    v_cmd pfn
+    v_cmd selfpoison    # the kernel's own answer to the same madvise, asked by the victim
+    v_stop
+}
+
+# a kernel page frame (RESERVED) with --force: the kernel ignores or fails it, the VM lives on;
+# without --force: refused, exit 77, nothing changed
+sc_hwpi_force_kernel() {
+    rl=$(victim --find-kpf 32 1 262144); kv reserved "$rl"
+    rp=$(echo "$rl" | sed -n 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/p')
+    [ -n "$rp" ] || return 1
+    kpf kpf_before "$rp"
+    hwpi noforce inject --pfn "$rp" --method corrupt-pfn --json
+    kpf kpf_noforce "$rp"
+    hwpi force inject --pfn "$rp" --method corrupt-pfn --force --json
+    kpf kpf_after "$rp"
+    sleep 0.5
+    kv alive_after "$(uname -r)"
+    return 0
+}
+
+# the cost of observing: N corrupt-pfn injections (one hwpinject run, --count N over the
+# victim's own pages) with tracepoints, then N more with tracefs hidden (kmsg only)
+OVH_N=20
+ovh_run() { # ovh_run TAG FIRST_PAGE: inject pages FIRST_PAGE.. FIRST_PAGE+N-1 of the victim
+    ovlo=$(printf '0x%x' $((VADDR + $2 * 4096)))
+    ovhi=$(printf '0x%x' $((VADDR + ($2 + OVH_N) * 4096)))
+    kv "range.$1" "$ovlo-$ovhi"
+    ovt0=$(victim --clock)
+    hwpi "$1" inject --pid "$VPID" --region "$ovlo-$ovhi" --count $OVH_N --method corrupt-pfn --json
+    ovt1=$(victim --clock)
+    kv "ms_per_injection.$1" "$(awk -v a="$ovt0" -v b="$ovt1" -v n=$OVH_N 'BEGIN{printf "%.1f", (b - a) / 1e6 / n}')"
+    kv "ms_total.$1" "$(awk -v a="$ovt0" -v b="$ovt1" 'BEGIN{printf "%.1f", (b - a) / 1e6}')"
+}
+sc_hwpi_overhead() {
+    VARGS="--pages $((2 * OVH_N))"; v_start anon || return 1
+    vready ovh
+    kv n "$OVH_N"
+    ovh_run tracepoint 0
+    trace_hide
+    kv tracing_hidden "$(trace_state)"
+    ovh_run kmsg "$OVH_N"
+    trace_restore
+    v_stop
+}
+
+# missing boot: no debugfs, no tracefs mounted at all (nothing to hide): hwpinject mounts
+# tracefs itself for a madvise injection (no hwpoison-inject needed).  hwpi-missing's runs may
+# have mounted debugfs (hwpinject mounts it to look for hwpoison-inject): start from nothing.
+kmounts() { awk '$3 == "debugfs" || $3 == "tracefs" {printf "%s=%s ", $2, $3}' /proc/mounts; }
+sc_hwpi_tracefs_mount() {
+    kv mounts_found "$(kmounts)"
+    for m in $TRDBG /sys/kernel/debug $TRFS; do
+        trn=0
+        while grep -q " $m " /proc/mounts && [ $trn -lt 5 ]; do umount $m; trn=$((trn + 1)); done
+    done
+    kv mounts_before "$(kmounts)"
+    kv tracing_before "$(trace_state)"
+    v_start anon || return 1
+    vready mount
+    hwpi mount inject --pid "$VPID" --addr "$VADDR" --method hwpoison --json
+    sleep 0.2; v_flush
+    kv mounts_after "$(kmounts)"
+    kv tracing_after "$(trace_state)"
+    v_stop
+}
+
 SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfpoison-anon selfpoison-shmem selfpoison-thp selfpoison-hugetlb selfpoison-mlocked
   selfpoison-file-dirty selfpoison-file-clean
@@ -578,7 +813,14 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   $HWPI_UNPOISON_SCENARIOS hwpi-unpoison-pinned
   hwpi-watch-late hwpi-watch-early hwpi-nohandler-hwpoison hwpi-nohandler-early
   hwpi-threads hwpi-blocked
-  hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel"
+  hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel
+  hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
+  hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead"
+
+# khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
+# sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.
+[ -w /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs ] &&
+    echo 3600000 > /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs
 
 case $SCENARIO in
     full)
@@ -601,8 +843,10 @@ case $SCENARIO in
         scenario env
         if [ -x /bin/hwpinject ]; then
             scenario hwpi-missing
-            mount -t debugfs debugfs /sys/kernel/debug
+            scenario hwpi-tracefs-mount
+            grep -q ' /sys/kernel/debug debugfs ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug
             SUFFIX=-debugfs scenario hwpi-missing
+            scenario hwpi-autoload
         fi
         ;;
     *)  # a single scenario or a space-separated list via hwpi.scenario=a,b,c

@@ -1,7 +1,7 @@
 /* victim — a test program that owns one page of a chosen kind, for the VM tests.
  *
  *   victim --kind anon|thp|hugetlb|shmem|file-dirty|file-clean|mlocked [--dir DIR]
- *          [--no-handler] [--threads N]
+ *          [--no-handler] [--threads N] [--fork] [--pages N]
  *
  * It maps and populates the page, writes a known pattern, and prints one JSON line:
  *   {"event":"ready","pid":N,"vaddr":"0x..","pfn":"0x..","page_size":N,"kind":"..",
@@ -9,6 +9,14 @@
  * ("mapping" is the victim's own view of what it mapped, in hwpinject's vocabulary.)
  * --no-handler leaves SIGBUS at its default action (the process dies of it).
  * --threads N starts N extra threads (even ones sleep in nanosleep, odd ones spin).
+ * --pages N (anon only) maps and fills N pages instead of one; "vaddr"/"pfn" are the first
+ *   page's, commands act on the first page; the ready line says "pages":N.
+ * --fork forks a child after the setup: it inherits the mapping (for shmem: the same page),
+ *   reads the first 4 KiB once (so that it maps the page itself), prints
+ *   {"event":"child-ready","proc":"child","pid":N,"ppid":N,"vaddr":"0x..","pfn":"0x..",
+ *    "present":bool} and then only waits for signals; its SIGBUS lines carry "proc":"child"
+ *   and "pid":N.  The parent's ready line says "child":N; the parent kills (SIGKILL) and reaps
+ *   the child when it exits.  Without --fork, "child" is null.
  * Then it reads commands from stdin, one per line:
  *   touch            read the first 4 KiB at vaddr; {"event":"touched","ok":bool,"intact":bool}
  *   check            verify the pattern over the whole page; {"event":"check",...}
@@ -35,6 +43,8 @@
  *                                     "present":bool}  (another process's pagemap entry)
  *   victim --find-kpf BIT FROM TO    {"event":"find-kpf","bit":N,"pfn":"0x.."|null,"flags":..}
  *                                    the first pfn in [FROM, TO) with kpageflags bit BIT set
+ *   victim --clock                   CLOCK_MONOTONIC in nanoseconds (a timer for the guest
+ *                                    script: busybox date has no %N)
  *   victim --trace PID               PTRACE_SEIZE PID ("another tracer"), print
  *                                    {"event":"tracing","pid":N,"tracee":N}, pass on its stops
  *                                    and stay until killed or the tracee exits
@@ -86,6 +96,9 @@ static sigjmp_buf touch_jmp;
 static volatile sig_atomic_t sigbus_count;
 static char map_path[4096];      /* the file behind the page, if any */
 static long n_reads, n_eintr;    /* read(2) calls on stdin, and those that failed with EINTR */
+static size_t n_pages = 1;       /* --pages N (anon) */
+static volatile int is_child;    /* the --fork child */
+static pid_t child_pid;          /* the parent's --fork child, 0 if none */
 
 /* ---- async-signal-safe output ---- */
 static void wr(const char *s, size_t n)
@@ -159,7 +172,13 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	p = put_str(p, touching ? "true" : "false");
 	p = put_str(p, ",\"phase\":\"");
 	p = put_str(p, phase);
-	p = put_str(p, "\"}\n");
+	if (is_child) {
+		p = put_str(p, "\",\"proc\":\"child\",\"pid\":");
+		p = put_dec(p, (int64_t)getpid());
+		p = put_str(p, "}\n");
+	} else {
+		p = put_str(p, "\"}\n");
+	}
 	wr(buf, (size_t)(p - buf));
 	errno = saved;
 	if (touching) {
@@ -291,8 +310,9 @@ static void setup(const char *dir)
 	int created = 0;
 	page_size = SMALL;
 	if (!strcmp(kind, "anon") || !strcmp(kind, "mlocked")) {
-		page = map_or_die(NULL, SMALL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-		fill(page, SMALL);
+		page = map_or_die(NULL, n_pages * SMALL, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		fill(page, n_pages * SMALL);
 		if (!strcmp(kind, "mlocked") && mlock(page, SMALL) != 0)
 			die_setup("mlock");
 	} else if (!strcmp(kind, "thp")) {
@@ -538,6 +558,66 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* The --fork child: map (read) the page, say so, then only wait for signals. */
+static void child_main(int ready_fd)
+{
+	uint64_t e = 0;
+	volatile unsigned char sink = 0;
+
+	is_child = 1;
+	for (size_t i = 0; i < SMALL; i += 64)
+		sink ^= page[i];
+	(void)sink;
+	int okr = pagemap_entry(page, &e) == 0;
+	int present = okr && (e & PM_PRESENT);
+	out("{\"event\":\"child-ready\",\"proc\":\"child\",\"pid\":%ld,\"ppid\":%ld,"
+	    "\"vaddr\":\"%p\",\"pfn\":\"0x%llx\",\"present\":%s}", (long)getpid(),
+	    (long)getppid(), (void *)page, (unsigned long long)(present ? e & PM_PFN_MASK : 0),
+	    present ? "true" : "false");
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(3);
+	close(ready_fd);
+	for (;;)
+		pause();
+}
+
+static void kill_child(void)
+{
+	if (child_pid > 0) {
+		kill(child_pid, SIGKILL);
+		while (waitpid(child_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		child_pid = 0;
+	}
+}
+
+static void start_child(void)
+{
+	int p[2];
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		die_setup("pipe2");
+	child_pid = fork();
+	if (child_pid < 0)
+		die_setup("fork");
+	if (child_pid == 0) {
+		close(p[0]);
+		child_main(p[1]);
+	}
+	close(p[1]);
+	ssize_t r;
+	do
+		r = read(p[0], &c, 1);
+	while (r < 0 && errno == EINTR);
+	close(p[0]);
+	if (r != 1) {
+		errno = ECHILD;
+		die_setup("fork child");
+	}
+	atexit(kill_child);
+}
+
 static const char *mapping_of_kind(const char *k)
 {
 	if (!strcmp(k, "mlocked"))
@@ -552,6 +632,13 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	int handler = 1;
 	long nthreads = 0;
+	int do_fork = 0;
+	if (argc == 2 && !strcmp(argv[1], "--clock")) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		out("%lld", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--trace"))
 		return trace_other(strtol(argv[2], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "--pagemap"))
@@ -587,14 +674,28 @@ int main(int argc, char **argv)
 			handler = 0;
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			nthreads = strtol(argv[++i], NULL, 0);
-		else {
+		else if (!strcmp(argv[i], "--fork"))
+			do_fork = 1;
+		else if (!strcmp(argv[i], "--pages") && i + 1 < argc) {
+			long n = strtol(argv[++i], NULL, 0);
+			if (n < 1 || n > 4096) {
+				fprintf(stderr, "victim: --pages must be 1..4096\n");
+				return 2;
+			}
+			n_pages = (size_t)n;
+		} else {
 			fprintf(stderr, "usage: victim --kind anon|thp|hugetlb|shmem|file-dirty|"
-					"file-clean|mlocked [--dir DIR] [--no-handler] [--threads N]\n");
+					"file-clean|mlocked [--dir DIR] [--no-handler] [--threads N] "
+					"[--fork] [--pages N]\n");
 			return 2;
 		}
 	}
 	if (!kind) {
 		fprintf(stderr, "victim: --kind is required\n");
+		return 2;
+	}
+	if (n_pages != 1 && strcmp(kind, "anon")) {
+		fprintf(stderr, "victim: --pages needs --kind anon\n");
 		return 2;
 	}
 
@@ -644,15 +745,20 @@ int main(int argc, char **argv)
 		if (pthread_create(&t, NULL, thread_main, (void *)i) != 0)
 			die_setup("pthread_create");
 	}
-	char pathjson[4200] = "null";
+	if (do_fork)
+		start_child();
+	char pathjson[4200] = "null", childjson[24] = "null";
 	if (map_path[0])
 		snprintf(pathjson, sizeof pathjson, "\"%s\"", map_path);
+	if (child_pid > 0)
+		snprintf(childjson, sizeof childjson, "%ld", (long)child_pid);
 	out("{\"event\":\"ready\",\"pid\":%ld,\"vaddr\":\"%p\",\"pfn\":\"0x%llx\",\"page_size\":%zu,"
 	    "\"kind\":\"%s\",\"mapping\":\"%s\",\"path\":%s,\"handler\":%s,\"threads\":%ld,"
-	    "\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld}",
+	    "\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld,"
+	    "\"pages\":%zu,\"child\":%s}",
 	    (long)getpid(), (void *)page, (unsigned long long)pfn, page_size, kind,
 	    mapping_of_kind(kind), pathjson, handler ? "true" : "false", nthreads,
-	    (unsigned long long)e, (unsigned long long)kf, ahp);
+	    (unsigned long long)e, (unsigned long long)kf, ahp, n_pages, childjson);
 
 	char line[256];
 	int seq = 0;
