@@ -630,6 +630,33 @@ def sc_hwpi_missing(c, b, ver, boot, args):
                     str(errs))
 
 
+def sc_hwpi_sigterm(c, b, ver, boot, args):
+    """SIGTERM during --watch: prompt exit by SIGTERM, sysctl restored, report printed, released"""
+    c.check(b.kv.get("ek_during") == "1", "vm.memory_failure_early_kill is 1 while watching",
+            str(b.kv.get("ek_during")))
+    c.check(b.kv.get("ek_after") == b.kv.get("ek_old"), "vm.memory_failure_early_kill restored",
+            f"{b.kv.get('ek_old')} -> {b.kv.get('ek_after')}")
+    r = b.runs.get("term")
+    if c.check(r is not None, "hwpinject ran"):
+        c.check(r["rc"] == 128 + 15, "hwpinject died of SIGTERM (status 143)", f"rc={r['rc']}")
+        errs = [x for x in r["err"] if x.strip()]
+        c.check(len(errs) == 1 and errs[0].startswith("hwpinject: "),
+                "one stderr line says why", str(errs))
+        objs = run_json(b, "term")
+        if c.check(len(objs) == 1, "the report was printed", str(r["out"][:2])):
+            sig = [s for s in objs[0].get("signals", []) if s.get("code") == "BUS_MCEERR_AO"]
+            c.check(len(sig) == 1 and sig[0].get("when") == "injection",
+                    "report: SIGBUS BUS_MCEERR_AO at injection (early kill)", str(sig))
+    secs = b.kv.get("term_seconds")
+    c.check(secs is not None and int(secs) <= 5, "it stopped watching promptly (<= 5 s of 60)",
+            str(secs))
+    p = b.kvjson("ptr.term") or {}
+    c.check(p.get("tracer") == 0 and p.get("state") not in ("t", "T"),
+            "the victim is not traced nor stopped afterwards", str(p))
+    c.check(any(o.get("event") == "done" and o.get("cmd") == "check" for o in b.victim),
+            "the victim still answers", "")
+
+
 def sc_hwpi_autoload(c, b, ver, boot, args):
     """the module installed for modprobe: --no-load still 69; without it hwpinject loads it"""
     c.check(b.kv.get("lsmod_before") == "0", "hwpoison_inject not loaded at first",
@@ -1787,6 +1814,7 @@ SCENARIOS = {
     "hwpi-missing": sc_hwpi_missing,
     "hwpi-missing-debugfs": sc_hwpi_missing,
     "hwpi-autoload": sc_hwpi_autoload,
+    "hwpi-sigterm": sc_hwpi_sigterm,
 }
 for k in ("anon", "shmem", "thp", "hugetlb", "mlocked", "file-dirty", "file-clean"):
     SCENARIOS[f"selfpoison-{k}"] = make_selfpoison(k)
@@ -1836,7 +1864,7 @@ HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inje
                 "hwpi-refuse-unmapped", "hwpi-refuse-kernel",
                 "hwpi-report-kinds", "hwpi-shared-fork", "hwpi-twice-pfn", "hwpi-twice-hwpoison",
                 "hwpi-trace-automount", "hwpi-kmsg-fallback", "hwpi-force-kernel",
-                "hwpi-overhead"])
+                "hwpi-overhead", "hwpi-sigterm"])
 
 
 def main():

@@ -372,6 +372,31 @@ sc_hwpi_missing() {
     return 0
 }
 
+# SIGTERM during --watch: hwpinject stops watching, restores vm.memory_failure_early_kill,
+# releases the target, prints its report and dies of SIGTERM (status 143) -- promptly
+sc_hwpi_sigterm() {
+    ek_old=$(cat /proc/sys/vm/memory_failure_early_kill)
+    kv ek_old "$ek_old"
+    v_start anon || return 1
+    hwpinject inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill \
+        --watch 60 --json > $W/term.out 2> $W/term.err &
+    HP=$!
+    sleep 3
+    kv ek_during "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    t0=$(date +%s)
+    kill -TERM "$HP"
+    wait "$HP"
+    rc=$?
+    kv term_seconds "$(( $(date +%s) - t0 ))"
+    echo "@RUN term rc=$rc hwpinject inject --pid $VPID --addr $VADDR --early-kill --watch 60"
+    sed "s/^/@OUT term /" $W/term.out
+    sed "s/^/@ERR term /" $W/term.err
+    kv ek_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    pstate term --pid "$VPID"
+    v_cmd check
+    v_stop
+}
+
 # hwpinject loads hwpoison-inject itself when the module is installed where modprobe finds it
 # (--no-load first: still 69, and the module stays unloaded)
 sc_hwpi_autoload() {
@@ -815,7 +840,7 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   hwpi-threads hwpi-blocked
   hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel
   hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
-  hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead"
+  hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm"
 
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
 # sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.
