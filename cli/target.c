@@ -73,6 +73,17 @@ static const struct argp_option target_options_simple[] = {
 	{ 0 }
 };
 
+/* run: the process is the command started; --count is the number of injections */
+static const struct argp_option target_options_command[] = {
+	{ "addr", 'a', "VADDR", 0, "A virtual address of the command", 0 },
+	{ "region", 'r', "SPEC", 0,
+	  "A region of the command: heap, stack, anon, file, file:PATH or ADDR-ADDR", 0 },
+	{ "offset", OPT_OFFSET, "BYTES", 0, "Start this far into the region (default 0)", 0 },
+	{ "random", OPT_RANDOM, NULL, 0, "Pick the region's pages at random", 0 },
+	{ "seed", OPT_SEED, "N", 0, "Seed for --random (reproducible choice)", 0 },
+	{ 0 }
+};
+
 const struct argp target_argp = {
 	.options = target_options,
 	.parser = target_parse,
@@ -83,10 +94,42 @@ const struct argp target_argp_simple = {
 	.parser = target_parse,
 };
 
+const struct argp target_argp_command = {
+	.options = target_options_command,
+	.parser = target_parse,
+};
+
+/* Options that select pages of a region: --offset, --random, --seed (and --count). */
+static int validate_selection(struct cli *cli, const struct target_opts *t, bool count_pages)
+{
+	bool count = count_pages && t->have_count;
+
+	if ((count || t->have_offset || t->random || t->have_seed) && !t->region)
+		return cli_fail(cli, EXIT_USAGE,
+				"%s needs --region; it selects pages of a region",
+				count ? "--count" : t->have_offset ? "--offset" :
+				t->random ? "--random" : "--seed");
+	if (t->have_seed && !t->random)
+		return cli_fail(cli, EXIT_USAGE, "--seed needs --random; add --random");
+	if (t->have_offset && t->random)
+		return cli_fail(cli, EXIT_USAGE,
+				"--offset and --random exclude each other; give one of them");
+	return 0;
+}
+
+int target_validate_command(struct cli *cli, const struct target_opts *t)
+{
+	if (t->have_addr && t->region)
+		return cli_fail(cli, EXIT_USAGE,
+				"--addr and --region exclude each other; give one of them");
+	if (!t->have_addr && !t->region)
+		return cli_fail(cli, EXIT_USAGE,
+				"no page given; give --region (or --addr) to say which page of the command to inject");
+	return validate_selection(cli, t, false);
+}
+
 int target_validate(struct cli *cli, const struct target_opts *t)
 {
-	bool region_opts = t->have_count || t->have_offset || t->random || t->have_seed;
-
 	if (t->have_pfn && t->have_pid)
 		return cli_fail(cli, EXIT_USAGE,
 				"--pfn and --pid exclude each other; give one target");
@@ -110,17 +153,7 @@ int target_validate(struct cli *cli, const struct target_opts *t)
 		return cli_fail(cli, EXIT_USAGE, t->allow_region ?
 				"no target given; give --pid with --addr or --region, or --pfn, or --phys" :
 				"no target given; give --pfn, or --pid with --addr");
-	if (region_opts && !t->region)
-		return cli_fail(cli, EXIT_USAGE,
-				"%s needs --region; it selects pages of a region",
-				t->have_count ? "--count" : t->have_offset ? "--offset" :
-				t->random ? "--random" : "--seed");
-	if (t->have_seed && !t->random)
-		return cli_fail(cli, EXIT_USAGE, "--seed needs --random; add --random");
-	if (t->have_offset && t->random)
-		return cli_fail(cli, EXIT_USAGE,
-				"--offset and --random exclude each other; give one of them");
-	return 0;
+	return validate_selection(cli, t, true);
 }
 
 int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_target *t)
@@ -145,8 +178,7 @@ int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_t
 	return 0;
 }
 
-static int select_region(struct cli *cli, const struct target_opts *o, bool include_absent,
-			 uint64_t *vaddrs, size_t count, size_t *n)
+static struct hwpi_selection selection(const struct target_opts *o, bool include_absent)
 {
 	struct hwpi_selection sel = {
 		.offset = o->offset,
@@ -154,6 +186,14 @@ static int select_region(struct cli *cli, const struct target_opts *o, bool incl
 		.seed = o->seed,
 		.include_absent = include_absent,
 	};
+
+	return sel;
+}
+
+static int select_region(struct cli *cli, const struct target_opts *o, bool include_absent,
+			 uint64_t *vaddrs, size_t count, size_t *n)
+{
+	struct hwpi_selection sel = selection(o, include_absent);
 	int r;
 
 	r = hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, count, n);
@@ -256,5 +296,52 @@ err:
 	free(vaddrs);
 	free(t);
 	*n = 0;
+	return r;
+}
+
+static bool used_before(uint64_t vaddr, const uint64_t *used, size_t n_used)
+{
+	size_t i;
+
+	for (i = 0; i < n_used; i++)
+		if (used[i] == vaddr)
+			return true;
+	return false;
+}
+
+int target_pick(struct cli *cli, const struct target_opts *o, const uint64_t *used,
+		size_t n_used, bool include_absent, struct hwpi_target *out)
+{
+	struct hwpi_selection sel = selection(o, include_absent);
+	uint64_t *vaddrs;
+	size_t k, i, n;
+	int r;
+
+	if (o->have_addr)
+		return target_resolve_one(cli, o->pid, o->addr, out);
+	vaddrs = calloc(n_used + 1, sizeof(*vaddrs));
+	if (!vaddrs)
+		return cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer injections");
+	/*
+	 * The first K pages of a selection are the same for any count >= K:
+	 * take one more page until one was not injected before.
+	 */
+	r = select_region(cli, o, include_absent, vaddrs, 1, &n);
+	for (k = 1; !r; k++) {
+		for (i = 0; i < k; i++) {
+			if (!used_before(vaddrs[i], used, n_used)) {
+				r = target_resolve_one(cli, o->pid, vaddrs[i], out);
+				goto out;
+			}
+		}
+		if (k > n_used ||
+		    hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, k + 1, &n) < 0) {
+			r = cli_fail(cli, EXIT_DATAERR,
+				     "region '%s' of process %d has no %spage left that was not injected before; ask for fewer injections (--count) or pick a larger region",
+				     o->region, (int)o->pid, include_absent ? "" : "present ");
+		}
+	}
+out:
+	free(vaddrs);
 	return r;
 }

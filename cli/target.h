@@ -26,8 +26,13 @@ extern const struct argp target_argp;
 /* Only -p -a --pfn --phys (unpoison). */
 extern const struct argp target_argp_simple;
 
+/* Only -a -r --offset --random --seed (run: the process is the command it starts). */
+extern const struct argp target_argp_command;
+
 /* Check the combination; returns 0 or an exit status (error recorded). */
 int target_validate(struct cli *cli, const struct target_opts *t);
+/* The same for target_argp_command: --addr or --region, and its selection. */
+int target_validate_command(struct cli *cli, const struct target_opts *t);
 
 /* True for --pid targets. */
 static inline bool target_is_pid(const struct target_opts *t)
@@ -42,6 +47,14 @@ static inline bool target_is_pid(const struct target_opts *t)
  */
 int target_resolve(struct cli *cli, const struct target_opts *t, bool include_absent,
 		   struct hwpi_target **out, size_t *n);
+
+/*
+ * Resolve the page of pid O->pid for the next of several injections: the
+ * --addr, or the first page of the --region selection that is not one of
+ * the N_USED vaddrs USED.  Returns 0 or an exit status (error recorded).
+ */
+int target_pick(struct cli *cli, const struct target_opts *o, const uint64_t *used,
+		size_t n_used, bool include_absent, struct hwpi_target *out);
 
 /* Resolve one vaddr of the --pid target again (after --populate). */
 int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_target *t);

@@ -44,6 +44,19 @@ _hwpinject()
 		esac
 	done
 
+	# run: after "--" comes the command and its arguments
+	if [[ $cmd == run ]]; then
+		for ((i = i + 1; i < cword; i++)); do
+			[[ ${words[i]} == -- ]] || continue
+			if declare -F _command_offset >/dev/null; then
+				_command_offset $((i + 1))
+			else
+				COMPREPLY=($(compgen -c -- "$cur"))
+			fi
+			return
+		done
+	fi
+
 	case $prev in
 	-m | --method)
 		local methods
@@ -81,7 +94,8 @@ _hwpinject()
 			failed delayed migrated alive' -- "$cur"))
 		return
 		;;
-	-a | --addr | --pfn | --phys | -n | --count | --offset | --seed | -w | --watch)
+	-a | --addr | --pfn | --phys | -n | --count | --offset | --seed | -w | --watch | \
+		--after | --every)
 		# a number: nothing to offer
 		return
 		;;
@@ -95,7 +109,7 @@ _hwpinject()
 		else
 			local cmds
 			cmds=$("${words[0]}" --list-cmds 2>/dev/null) ||
-				cmds='inject unpoison translate status'
+				cmds='inject unpoison translate status run'
 			COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
 		fi
 		return
@@ -112,6 +126,11 @@ _hwpinject()
 		;;
 	status)
 		opts='--no-load'
+		;;
+	run)
+		opts="-a --addr -r --region --offset --random --seed --after --every -n --count
+			-m --method --early-kill --late-kill -w --watch -e --expect --populate
+			--force --no-load --dry-run --"
 		;;
 	*)
 		return

@@ -46,6 +46,12 @@ complete_line inject --region ""
 expect_has "regions" heap stack anon file
 complete_line status --
 expect_has "status options" --json --no-load
+complete_line ""
+expect_has "run command" run
+complete_line run --
+expect_has "run options" --after --every --count --region --addr --method --watch --expect --dry-run
+complete_line run --region anon -- sh
+expect_has "run: the command after --" sh
 if command -v zsh >/dev/null; then
 	zsh -n "$SRC/completions/_hwpinject" || { echo "FAIL: zsh -n _hwpinject"; fail=1; }
 fi

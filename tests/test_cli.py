@@ -178,7 +178,7 @@ class TestUsage(Base):
     def test_help(self):
         top = run(["--help"], check_status=0)
         self.assertIn("Usage:", top.stdout)
-        for cmd in ["inject", "unpoison", "translate", "status"]:
+        for cmd in ["inject", "unpoison", "translate", "status", "run"]:
             self.assertIn(cmd, top.stdout)
             with self.subTest(command=cmd):
                 p = run([cmd, "--help"], check_status=0)
@@ -194,7 +194,8 @@ class TestUsage(Base):
 
     def test_lists(self):
         p = run(["--list-cmds"], check_status=0)
-        self.assertEqual(set(p.stdout.split()), {"inject", "unpoison", "translate", "status"})
+        self.assertEqual(set(p.stdout.split()),
+                         {"inject", "unpoison", "translate", "status", "run"})
         p = run(["--list-methods"], check_status=0)
         self.assertEqual(p.stdout.split(), METHODS)
 
@@ -626,6 +627,133 @@ class TestUnpoison(Base):
         self.fails(["unpoison", "--pfn", "0x3000"], EX_UNAVAILABLE,
                    self.fake("no-debugfs").root, contains="debugfs")
         self.fails(["unpoison", "--pfn", "0x3000"], EX_NOPERM, self.fake("nocap").root)
+
+class TestRun(Base):
+    """hwpinject run: usage, starting the command, its fate and exit status.  On the host
+    nothing is injected: with the fake mf-6.12 tree the methods look available, but the
+    command's pid is not in the fake /proc, so only what happens without an injection (or
+    when the page cannot be resolved) is tested here; tests/vm proves the injections."""
+
+    def run_json(self, args, status, root):
+        p = run(["--json", "run"] + args, root, check_status=status)
+        objs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertGreater(len(objs), 0, p.stdout)
+        fate = objs[-1]
+        for key in ("command", "pid", "fate", "injections", "outcome", "forwarded_signal"):
+            self.assertIn(key, fate)
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 1 if status else 0, p.stderr)
+        return fate, p
+
+    def test_usage(self):
+        for args in (["run"], ["run", "--region", "heap"], ["run", "--", "true"],
+                     ["run", "--region", "heap", "--count", "2", "--", "true"],
+                     ["run", "--region", "heap", "--every", "1s", "--", "true"],
+                     ["run", "--pid", "1", "--region", "heap", "--", "true"],
+                     ["run", "--addr", "0x1000", "--region", "heap", "--", "true"],
+                     ["run", "--region", "heap", "--seed", "1", "--", "true"],
+                     ["run", "--addr", "0x1000", "--random", "--", "true"],
+                     ["run", "--early-kill", "--late-kill", "--region", "heap", "--", "true"]):
+            with self.subTest(args=args):
+                self.fails(args, EX_USAGE)
+        self.fails(["run", "--after", "soon", "--region", "heap", "--", "true"], EX_DATAERR)
+        self.fails(["run", "--count", "0", "--every", "1", "--region", "heap", "--", "true"],
+                   EX_DATAERR)
+
+    def test_cannot_start(self):
+        self.fails(["run", "--region", "heap", "--", "/nonexistent/command"], EX_NOINPUT,
+                   contains="/nonexistent/command")
+        self.fails(["run", "--region", "heap", "--", "no-such-command-hwpi"], EX_NOINPUT)
+        tmp = tempfile.mkdtemp(prefix="hwpi-cli-run-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        script = os.path.join(tmp, "not-executable")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\n")
+        os.chmod(script, 0o644)
+        self.fails(["run", "--region", "heap", "--", script], EX_NOPERM)
+        self.fails(["run", "--region", "heap", "--", tmp], EX_NOPERM)
+
+    @unittest.skipIf(HOST_HAS_MF, "this kernel has CONFIG_MEMORY_FAILURE")
+    def test_unavailable_not_started(self):
+        """The method is checked before the command is started."""
+        tmp = tempfile.mkdtemp(prefix="hwpi-cli-run-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        marker = os.path.join(tmp, "started")
+        for extra in (["-m", "corrupt-pfn"], ["--dry-run"], []):
+            with self.subTest(extra=extra):
+                self.fails(["run", "--region", "heap"] + extra + ["--", "touch", marker],
+                           EX_UNAVAILABLE, contains="CONFIG_MEMORY_FAILURE")
+                self.assertFalse(os.path.exists(marker))
+
+    def test_fate_and_status(self):
+        root = self.fake("mf-6.12").root
+        late = ["--after", "30s", "--region", "heap", "--"]
+        fate, _ = self.run_json(late + ["true"], 0, root)
+        self.assertEqual(fate["command"], ["true"])
+        self.assertEqual(fate["fate"], {"state": "exited", "status": 0})
+        self.assertEqual(fate["injections"], 0)
+        self.assertIsNone(fate["outcome"])
+        self.assertIsNone(fate["forwarded_signal"])
+        self.assertNotIn("expect", fate)
+        fate, p = self.run_json(late + ["sh", "-c", "exit 3"], 3, root)
+        self.assertEqual(fate["fate"], {"state": "exited", "status": 3})
+        self.assertIn("status 3", p.stderr)
+        fate, p = self.run_json(late + ["sh", "-c", "kill -BUS $$"], 128 + 7, root)
+        self.assertEqual(fate["fate"], {"state": "killed", "signal": "SIGBUS"})
+        self.assertIn("SIGBUS", p.stderr)
+        # the arguments belong to the command, also without "--"
+        p = run(["run", "--after", "30s", "--region", "heap", "echo", "-n", "x", "--json"],
+                root, check_status=0)
+        self.assertTrue(p.stdout.startswith("x"), p.stdout)
+        self.assertIn("command:        exited with status 0", p.stdout)
+
+    def test_expect(self):
+        root = self.fake("mf-6.12").root
+        late = ["--after", "30s", "--region", "heap"]
+        fate, _ = self.run_json(late + ["--expect", "killed", "--", "sh", "-c", "kill -BUS $$"],
+                                0, root)
+        self.assertEqual(fate["expect"], "killed")
+        self.assertIs(fate["expect_met"], True)
+        fate, p = self.run_json(late + ["--expect", "sigbus-ar", "--", "sh", "-c", "exit 3"], 1,
+                                root)
+        self.assertIs(fate["expect_met"], False)
+        self.assertIn("before any injection", p.stderr)
+
+    def test_signal_passed_on(self):
+        root = self.fake("mf-6.12").root
+        env = dict(os.environ, HWPINJECT_ROOT=root, LC_ALL="C")
+        p = subprocess.Popen([HWPINJECT, "--json", "run", "--after", "60s", "--region", "heap",
+                              "--", "sleep", "30"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            for _ in range(100):   # until the command runs (exec'd into sleep)
+                kids = subprocess.run(["ps", "-o", "comm=", "--ppid", str(p.pid)],
+                                      capture_output=True, text=True).stdout.split()
+                if "sleep" in kids:
+                    break
+                subprocess.run(["sleep", "0.05"])
+            p.send_signal(15)
+            out, err = p.communicate(timeout=20)
+        finally:
+            p.kill()
+        self.assertEqual(p.returncode, 128 + 15, err)
+        fate = json.loads(out.splitlines()[-1])
+        self.assertEqual(fate["fate"], {"state": "killed", "signal": "SIGTERM"})
+        self.assertEqual(fate["forwarded_signal"], "SIGTERM")
+
+    def test_failure_kills_command(self):
+        """hwpinject fails after starting the command (its pid is not in the fake /proc):
+        the command is killed and reaped, not left running."""
+        root = self.fake("mf-6.12").root
+        start = os.times().elapsed
+        fate, p = self.run_json(["--dry-run", "--region", "heap", "--", "sleep", "30"],
+                                EX_NOINPUT, root)
+        self.assertLess(os.times().elapsed - start, 20)
+        self.assertEqual(fate["fate"], {"state": "killed", "signal": "SIGKILL"})
+        self.assertEqual(fate["injections"], 0)
+        ps = subprocess.run(["ps", "-o", "pid=", "-p", str(fate["pid"])], capture_output=True,
+                            text=True)
+        self.assertEqual(ps.stdout.strip(), "", "the command is gone")
 
 
 if __name__ == "__main__":

@@ -657,6 +657,76 @@ def sc_hwpi_sigterm(c, b, ver, boot, args):
             "the victim still answers", "")
 
 
+RUN_AT = 0x7e0000000000
+
+
+def sc_hwpi_run(mode):
+    """hwpinject run -- victim: reports, the victim's fate and hwpinject's exit status"""
+    def f(c, b, ver, boot, args):
+        r = b.runs.get("run")
+        if not c.check(r is not None, "hwpinject run ran"):
+            return
+        objs = run_json(b, "run")
+        vic = [o for o in objs if "event" in o]
+        reps = [o for o in objs if "method" in o]
+        fates = [o for o in objs if "fate" in o]
+        rdy = [o for o in vic if o.get("event") == "ready"]
+        if not c.check(len(rdy) == 1, "the victim started (ready)", str(vic[:3])):
+            return
+        vpid = rdy[0]["pid"]
+        n = 2 if mode == "every" else 1
+        c.check(len(reps) == n, f"{n} injection report(s)", str(r["out"][:4]))
+        if not c.check(len(fates) == 1 and objs[-1] is fates[0], "one fate object, last",
+                       str(fates)):
+            return
+        fate = fates[0]
+        c.check(fate.get("pid") == vpid and fate.get("injections") == len(reps)
+                and fate.get("command", [None])[0] == "victim",
+                "fate: command, pid of the victim, injections", str(fate))
+        for i, rep in enumerate(reps):
+            c.check(rep.get("pid") == vpid and rep.get("method") == "hwpoison"
+                    and rep.get("poisoned") is True and rep.get("kernel", {}).get("errno") == 0,
+                    f"report {i}: hwpoison into the victim, page poisoned", str(rep)[:300])
+        if mode == "every":
+            va = [h(x.get("vaddr")) for x in reps]
+            c.check(len(set(va)) == 2 and all(RUN_AT <= v < RUN_AT + 4 * 4096 for v in va),
+                    "two different pages of the region", str(va))
+        else:
+            c.check(reps and h(reps[0].get("vaddr")) == RUN_AT, "report: the page at --addr",
+                    str(reps[0].get("vaddr") if reps else None))
+        sigs = [s for rep in reps for s in rep.get("signals") or []]
+        ar = [s for s in sigs if s.get("signal") == "SIGBUS" and s.get("code") == "BUS_MCEERR_AR"
+              and s.get("pid") == vpid]
+        if ver >= (6, 11):
+            c.check(any(s.get("when") == "injection" for s in ar),
+                    ">= 6.11: SIGBUS BUS_MCEERR_AR at injection", str(sigs))
+        elif mode != "every":
+            c.check(any(s.get("when") == "access" for s in ar),
+                    "< 6.11: SIGBUS BUS_MCEERR_AR on access, seen during --watch", str(sigs))
+        errs = [x for x in r["err"] if x.strip()]
+        if mode == "nohandler":
+            c.check(fate.get("fate") == {"state": "killed", "signal": "SIGBUS"},
+                    "fate: killed by SIGBUS", str(fate.get("fate")))
+            c.check(r["rc"] == 128 + 7, "hwpinject exits 135 (128 + SIGBUS)", f"rc={r['rc']}")
+            c.check(len(errs) == 1 and "SIGBUS" in errs[0], "one stderr line says why", str(errs))
+            t = reps[0].get("target") if reps else {}
+            c.check(t == {"state": "killed", "signal": "SIGBUS"},
+                    "report: target killed by SIGBUS", str(t))
+        else:
+            ex = [o for o in vic if o.get("event") == "exit"]
+            c.check(len(ex) == 1 and ex[0].get("sigbus_total", 0) >= 1,
+                    "the victim's SIGBUS handler ran", str(ex))
+            c.check(fate.get("fate") == {"state": "exited", "status": 0},
+                    "fate: exited with status 0", str(fate.get("fate")))
+            c.check(r["rc"] == 0 and not errs, "hwpinject exits 0, nothing on stderr",
+                    f"rc={r['rc']} {errs}")
+        if mode == "handler":
+            c.check(b.kv.get("early_kill_after") == b.kv.get("early_kill_before"),
+                    "vm.memory_failure_early_kill unchanged",
+                    f"{b.kv.get('early_kill_before')} -> {b.kv.get('early_kill_after')}")
+    return f
+
+
 def sc_hwpi_autoload(c, b, ver, boot, args):
     """the module installed for modprobe: --no-load still 69; without it hwpinject loads it"""
     c.check(b.kv.get("lsmod_before") == "0", "hwpoison_inject not loaded at first",
@@ -1848,6 +1918,9 @@ SCENARIOS.update({
     "hwpi-twice-hwpoison": sc_hwpi_twice_hwpoison,
     "hwpi-force-kernel": sc_hwpi_force_kernel,
     "hwpi-overhead": sc_hwpi_overhead,
+    "hwpi-run-handler": sc_hwpi_run("handler"),
+    "hwpi-run-nohandler": sc_hwpi_run("nohandler"),
+    "hwpi-run-every": sc_hwpi_run("every"),
 })
 
 VICTIM_FULL = ["env", "corrupt-anon", "corrupt-anon-early", "unpoison-anon",
@@ -1864,7 +1937,8 @@ HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inje
                 "hwpi-refuse-unmapped", "hwpi-refuse-kernel",
                 "hwpi-report-kinds", "hwpi-shared-fork", "hwpi-twice-pfn", "hwpi-twice-hwpoison",
                 "hwpi-trace-automount", "hwpi-kmsg-fallback", "hwpi-force-kernel",
-                "hwpi-overhead", "hwpi-sigterm"])
+                "hwpi-overhead", "hwpi-sigterm",
+                "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every"])
 
 
 def main():

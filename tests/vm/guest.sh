@@ -202,6 +202,30 @@ setup_filefs() { # a real filesystem on a RAM block device (brd): ext2 via ext4,
 
 # ================= scenarios =================
 
+# ---- hwpinject run: hwpinject starts the victim, injects into its page (mapped at RUN_AT with
+# --at), watches; the victim touches the page after a while and exits 0 if its SIGBUS handler
+# ran (with --no-handler the SIGBUS kills it).  The victim's lines and hwpinject's reports share
+# stdout; check.py tells them apart ("event").
+RUN_AT=0x7e0000000000
+RUN_RANGE=0x7e0000000000-0x7e0000004000
+sc_hwpi_run_handler() {
+    kv early_kill_before "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    hwpi run run --json --after 500ms --addr $RUN_AT --watch 4s -- \
+        victim --kind anon --at $RUN_AT --touch-after 1500
+    kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    return 0
+}
+sc_hwpi_run_nohandler() {
+    hwpi run run --json --after 500ms --addr $RUN_AT --watch 4s -- \
+        victim --kind anon --at $RUN_AT --touch-after 1500 --no-handler
+    return 0
+}
+sc_hwpi_run_every() {
+    hwpi run run --json --after 300ms --every 300ms --count 2 --region $RUN_RANGE -- \
+        victim --kind anon --pages 4 --at $RUN_AT --touch-after 1500
+    return 0
+}
+
 sc_env() {
     kv release "$(uname -r)"
     kv hwpoison_dir "$(ls $HP 2>/dev/null | tr '\n' ' ')"
@@ -840,7 +864,8 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   hwpi-threads hwpi-blocked
   hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel
   hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
-  hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm"
+  hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm
+  hwpi-run-handler hwpi-run-nohandler hwpi-run-every"
 
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
 # sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.

@@ -17,6 +17,11 @@
  *    "present":bool} and then only waits for signals; its SIGBUS lines carry "proc":"child"
  *   and "pid":N.  The parent's ready line says "child":N; the parent kills (SIGKILL) and reaps
  *   the child when it exits.  Without --fork, "child" is null.
+ * --at ADDR (anon only) maps the page(s) at ADDR (MAP_FIXED_NOREPLACE): a page a test knows
+ *   before the victim starts (hwpinject run --addr ADDR -- victim ...).
+ * --touch-after MS: no commands; after the ready line it sleeps MS milliseconds, touches the
+ *   page once (as "touch"), prints {"event":"exit","sigbus_total":N} and exits 0 if its SIGBUS
+ *   handler ran, 1 if it did not (with --no-handler a SIGBUS kills it instead).
  * Then it reads commands from stdin, one per line:
  *   touch            read the first 4 KiB at vaddr; {"event":"touched","ok":bool,"intact":bool}
  *   check            verify the pattern over the whole page; {"event":"check",...}
@@ -99,6 +104,7 @@ static long n_reads, n_eintr;    /* read(2) calls on stdin, and those that faile
 static size_t n_pages = 1;       /* --pages N (anon) */
 static volatile int is_child;    /* the --fork child */
 static pid_t child_pid;          /* the parent's --fork child, 0 if none */
+static void *map_at;             /* --at ADDR (anon), NULL if none */
 
 /* ---- async-signal-safe output ---- */
 static void wr(const char *s, size_t n)
@@ -310,8 +316,9 @@ static void setup(const char *dir)
 	int created = 0;
 	page_size = SMALL;
 	if (!strcmp(kind, "anon") || !strcmp(kind, "mlocked")) {
-		page = map_or_die(NULL, n_pages * SMALL, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		page = map_or_die(map_at, n_pages * SMALL, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS |
+				  (map_at ? MAP_FIXED_NOREPLACE : 0), -1);
 		fill(page, n_pages * SMALL);
 		if (!strcmp(kind, "mlocked") && mlock(page, SMALL) != 0)
 			die_setup("mlock");
@@ -633,6 +640,7 @@ int main(int argc, char **argv)
 	int handler = 1;
 	long nthreads = 0;
 	int do_fork = 0;
+	long touch_after = -1;
 	if (argc == 2 && !strcmp(argv[1], "--clock")) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -676,6 +684,10 @@ int main(int argc, char **argv)
 			nthreads = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--fork"))
 			do_fork = 1;
+		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			map_at = (void *)(uintptr_t)strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--touch-after") && i + 1 < argc)
+			touch_after = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--pages") && i + 1 < argc) {
 			long n = strtol(argv[++i], NULL, 0);
 			if (n < 1 || n > 4096) {
@@ -692,6 +704,10 @@ int main(int argc, char **argv)
 	}
 	if (!kind) {
 		fprintf(stderr, "victim: --kind is required\n");
+		return 2;
+	}
+	if (map_at && strcmp(kind, "anon")) {
+		fprintf(stderr, "victim: --at needs --kind anon\n");
 		return 2;
 	}
 	if (n_pages != 1 && strcmp(kind, "anon")) {
@@ -759,6 +775,27 @@ int main(int argc, char **argv)
 	    (long)getpid(), (void *)page, (unsigned long long)pfn, page_size, kind,
 	    mapping_of_kind(kind), pathjson, handler ? "true" : "false", nthreads,
 	    (unsigned long long)e, (unsigned long long)kf, ahp, n_pages, childjson);
+
+	if (touch_after >= 0) {
+		struct timespec until;
+		int intact, ok;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += touch_after / 1000;
+		until.tv_nsec += (touch_after % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+			;
+		phase = "touch";
+		ok = verify(SMALL < page_size ? SMALL : page_size, &intact);
+		phase = "idle";
+		out("{\"event\":\"touched\",\"ok\":%s,\"intact\":%s}", ok ? "true" : "false",
+		    ok && intact ? "true" : "false");
+		out("{\"event\":\"exit\",\"sigbus_total\":%d}", (int)sigbus_count);
+		return sigbus_count > 0 ? 0 : 1;
+	}
 
 	char line[256];
 	int seq = 0;
