@@ -7,11 +7,12 @@
  * the ptrace stop and forgets the syscall number, so unlike x86-64 nothing
  * needs clearing: restoring the saved registers restarts it.  The restart
  * decision is taken before the stop, though (arch/arm64/kernel/signal.c
- * do_signal()): a signal passed on at detach runs its handler and the
- * restored syscall then restarts where x86-64 would return -EINTR
- * (-ERESTARTNOHAND: pause, ppoll), and an -ERESTART_RESTARTBLOCK sleep
- * restarts with its original timeout (measured with test-remote on 6.12,
- * tests/vm/arm64).
+ * do_signal()): a signal delivered when the injection ends would run its
+ * handler and the restored syscall then restart where x86-64 returns
+ * -EINTR (-ERESTARTNOHAND: pause, ppoll; -ERESTART_RESTARTBLOCK sleeps
+ * restarted with their whole timeout; measured with test-remote on 6.12,
+ * tests/vm/arm64).  HWPI_ARCH_RESTART_BEFORE_STOP (arch.h) makes remote.c
+ * let the thread re-enter its syscall first (rm_reenter()).
  *
  * The step over "svc #0" ends in a SIGTRAP with SI_USER (see
  * hwpi__arch_is_step_trap()), which the kernel does not count as a

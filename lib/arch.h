@@ -31,6 +31,24 @@ typedef struct {
 } hwpi_regs_t;
 #endif
 
+/*
+ * 1 if the kernel takes its syscall-restart decision *before* the ptrace
+ * stop of an interrupted syscall and keeps it in locals of that round of
+ * signal handling (arm64 do_signal(): pc -= 4, x0 = orig_x0, the syscall
+ * forgotten, "retval" remembered on the stack).  A signal delivered when
+ * the injection ends is then handled in the injected syscall's round, and
+ * the target's restored syscall restarts after the handler where it must
+ * return -EINTR.  remote.c then lets the thread re-enter its own syscall
+ * before it releases the signal (rm_reenter()).  0 where the decision is
+ * taken after the stop from registers that restoring brings back (x86-64:
+ * orig_rax and rax = -ERESTART*): nothing extra is done there.
+ */
+#if defined(__aarch64__)
+#define HWPI_ARCH_RESTART_BEFORE_STOP 1
+#else
+#define HWPI_ARCH_RESTART_BEFORE_STOP 0
+#endif
+
 /* The syscall instruction as it appears in memory ("0f 05", "svc #0"). */
 struct hwpi_arch_insn {
 	unsigned char bytes[4];

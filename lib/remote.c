@@ -19,6 +19,12 @@
  *     registers and mask and detach; the suppressed SIGBUS is passed on
  *     there with PTRACE_SETSIGINFO + PTRACE_DETACH(SIGBUS), so the target's
  *     handler sees exactly the kernel's siginfo in its own context.
+ *  6. arm64 only (HWPI_ARCH_RESTART_BEFORE_STOP): if the thread was stopped
+ *     in a syscall (its saved pc is at a syscall instruction), it first
+ *     re-enters that syscall with every signal to be delivered still
+ *     blocked (rm_reenter()), and is released at the syscall-entry stop:
+ *     the signals then interrupt its own syscall, with -EINTR or a restart
+ *     decided by the kernel as without ptrace.
  * Every path after PTRACE_SEIZE ends in rm_finish(), which restores and
  * detaches; the target is never left traced or stopped by us.
  */
@@ -710,11 +716,106 @@ static int rm_inject(struct rm *rm, long nr, const long args[6], long *ret)
 	return err;
 }
 
+/* Whether PC (in the target) holds the syscall instruction. */
+static bool at_syscall_insn(struct rm *rm, uint64_t pc)
+{
+	const struct hwpi_arch_insn *in = &hwpi__arch_syscall_insn;
+	uint64_t word = pc & ~(uint64_t)(sizeof(long) - 1);	/* never crosses a page */
+	union {
+		long l;
+		unsigned char b[sizeof(long)];
+	} w;
+
+	if (pc - word + in->len > sizeof(long))
+		return false;
+	errno = 0;
+	w.l = ptrace(PTRACE_PEEKTEXT, rm->tid, (void *)(uintptr_t)word, NULL);
+	if (errno)
+		return false;
+	return !memcmp(w.b + (pc - word), in->bytes, in->len);
+}
+
+/*
+ * HWPI_ARCH_RESTART_BEFORE_STOP (arm64): registers are restored, the thread
+ * is stopped after the injection.  Were it released now, the signals to be
+ * delivered (the SIGBUS passed on, requeued ones, ones that arrived
+ * meanwhile) would be handled in the injected syscall's round of signal
+ * handling, and the thread's own syscall, already rewound to its "svc"
+ * before our first stop, would restart after the handler instead of
+ * returning -EINTR.  So, with all of them blocked (the signal passed on is
+ * requeued with its siginfo by resuming with it while it is blocked, see
+ * rm_requeue()), let it execute its "svc" again under PTRACE_SYSCALL; at the
+ * syscall-entry stop rm_finish() restores the mask and releases it: the
+ * syscall then runs with those signals pending, returns -ERESTART* and the
+ * kernel's do_signal() decides -EINTR or a restart for them as it would
+ * without ptrace.  (A syscall that does not check for signals just
+ * completes and they are delivered on its way out, as they would be.)
+ * Returns 0 at the syscall-entry stop, or a negative errno.
+ */
+static int rm_reenter(struct rm *rm)
+{
+	struct hwpi_ctx *ctx = rm->ctx;
+	int status, err, sig = 0;
+
+	rm_track_mask(rm);
+	if (rm->have_pass) {
+		int s = rm->pass.si_signo;
+
+		err = rm_set_mask(rm, rm->mask_now | SIGBIT(s));
+		if (err < 0)
+			return hwpi__err(ctx, err, "PTRACE_SETSIGMASK on %d: %s", rm->tid,
+					 strerror(-err));
+		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->pass) == 0) {
+			sig = s;	/* requeued by the kernel, siginfo kept */
+		} else {
+			dbg(ctx, "remote: passing signal %d on with tgkill, its siginfo is lost", s);
+			syscall(SYS_tgkill, rm->tgid, rm->tid, s);
+		}
+		rm->have_pass = false;
+	}
+	if (rm->lost_sig) {
+		err = rm_set_mask(rm, rm->mask_now | SIGBIT(rm->lost_sig));
+		if (err < 0)
+			return hwpi__err(ctx, err, "PTRACE_SETSIGMASK on %d: %s", rm->tid,
+					 strerror(-err));
+		dbg(ctx, "remote: passing signal %d on with tgkill, its siginfo is lost",
+		    rm->lost_sig);
+		syscall(SYS_tgkill, rm->tgid, rm->tid, rm->lost_sig);
+		rm->lost_sig = 0;
+	}
+	/* syscall stops as SIGTRAP|0x80, which rm_wait() does not take for a signal */
+	if (ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
+		return hwpi__err(ctx, -errno, "PTRACE_SETOPTIONS on %d: %s", rm->tid,
+				 strerror(errno));
+	dbg(ctx, "remote: %d re-enters its syscall at 0x%llx%s", rm->tid,
+	    (unsigned long long)hwpi__arch_pc(&rm->saved), sig ? ", its signal requeued" : "");
+	err = rm_resume(rm, PTRACE_SYSCALL, sig);
+	for (int n = 0; err == 0; n++) {
+		if (n > MAX_STOPS)
+			return hwpi__err(ctx, -EIO, "pid %d: too many stops re-entering its syscall",
+					 rm->tid);
+		err = rm_wait(rm, &status);
+		if (err < 0)
+			return err;
+		if ((status >> 16) == 0 && WSTOPSIG(status) == (SIGTRAP | 0x80))
+			break;	/* the syscall-entry stop */
+		if (rm->sig_stop)	/* anything dequeued meanwhile waits with the rest */
+			err = rm_requeue(rm, PTRACE_SYSCALL, WSTOPSIG(status));
+		else
+			err = rm_resume(rm, PTRACE_SYSCALL, 0);
+	}
+	if (err == 0 && ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, NULL) < 0)
+		err = hwpi__err(ctx, -errno, "PTRACE_SETOPTIONS on %d: %s", rm->tid,
+				strerror(errno));
+	return err;
+}
+
 /* Restore registers and mask and detach, whatever state we are in. */
 static int rm_finish(struct rm *rm)
 {
 	struct hwpi_ctx *ctx = rm->ctx;
 	int err = 0, sig = 0;
+	bool reenter = false;
 
 	if (!rm->seized)
 		return rm->gone ? -ESRCH : 0;
@@ -725,11 +826,32 @@ static int rm_finish(struct rm *rm)
 	}
 	if (rm->regs_dirty) {
 		err = hwpi__arch_set_regs(rm->tid, &rm->saved);
-		if (err < 0)
+		if (err < 0) {
 			hwpi__err(ctx, err, "pid %d: could not restore its registers: %s", rm->tid,
 				  strerror(-err));
-		else
+		} else {
 			rm->regs_dirty = false;
+			/*
+			 * arm64: the thread ran the injection, so it left the round of
+			 * signal handling in which its own syscall was interrupted.
+			 * Not with keep: the holder (hold.c) would see and record the
+			 * signals once more when they are delivered (a known limit).
+			 */
+			reenter = HWPI_ARCH_RESTART_BEFORE_STOP && !rm->keep &&
+				  at_syscall_insn(rm, hwpi__arch_pc(&rm->saved));
+		}
+	}
+	if (reenter) {
+		int e = rm_reenter(rm);
+
+		if (e < 0) {
+			if (!rm->seized)
+				return e;
+			if (!err)
+				err = e;
+			if (!rm->stopped && rm_stop(rm) < 0)
+				return err;
+		}
 	}
 	if (rm->mask_dirty) {
 		rm_track_mask(rm);
