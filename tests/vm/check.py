@@ -727,6 +727,51 @@ def sc_hwpi_run(mode):
     return f
 
 
+def sc_hwpi_populate(c, b, ver, boot, args):
+    """an untouched page: 65 without --populate; with it, faulted in (a real page) and poisoned"""
+    pb, pa = b.kvjson("pm_before") or {}, b.kvjson("pm_after") or {}
+    c.check(pb.get("present") is False, "the victim's third page is not present at first", str(pb))
+    check_refusal(c, b, "nopop", EX_DATAERR, "without --populate", r"populate|not present")
+    rep = one_json(c, b, "pop", "inject --populate")
+    if rep:
+        c.check(rep.get("kernel", {}).get("errno") == 0, "--populate: injection accepted",
+                str(rep.get("kernel")))
+        c.check(rep.get("poisoned") is True, "--populate: the page is poisoned", str(rep))
+        c.check(rep.get("vaddr") == b.kv.get("addr2"), "--populate: the address asked for",
+                f"{rep.get('vaddr')} vs {b.kv.get('addr2')}")
+        c.check(pa.get("present") is False and int(str(rep.get("pfn") or "0"), 16) > 0,
+                "--populate: a real page frame (now poisoned: no longer present)",
+                f"{pa} pfn={rep.get('pfn')}")
+    c.check(any(o.get("event") == "done" and o.get("cmd") == "check" for o in b.victim),
+            "the victim still answers", "")
+
+
+def sc_hwpi_refuse_more(c, b, ver, boot, args):
+    """a kernel thread (77), hwpinject itself (77), a zombie (66); --expect met (0) / not met (1)"""
+    check_refusal(c, b, "kthread", EX_NOPERM, "pid 2 (kthreadd)", r"kernel thread")
+    u = b.runs.get("self")
+    if c.check(u is not None, "hwpinject's own pid: ran"):
+        errs = [x for x in u["err"] if x.strip()]
+        c.check(u["rc"] == EX_NOPERM and len(errs) == 1 and errs[0].startswith("hwpinject: "),
+                "hwpinject's own pid: exit 77, one stderr line", f"rc={u['rc']} {errs}")
+    c.check(b.kv.get("zombie_state") == "Z", "a zombie was made", str(b.kv.get("zombie_state")))
+    check_refusal(c, b, "zombie", EX_NOINPUT, "a zombie", r"zombie")
+    met = one_json(c, b, "expect_met", "--early-kill --expect sigbus-ao")
+    if met:
+        c.check(met.get("expect") == "sigbus-ao" and met.get("expect_met") is True,
+                "--expect sigbus-ao: met", str({k: met.get(k) for k in ("expect", "expect_met",
+                                                                         "outcome")}))
+    u = b.runs.get("expect_unmet")
+    if c.check(u is not None, "--expect sigbus-ar (late kill, nobody touches it): ran"):
+        errs = [x for x in u["err"] if x.strip()]
+        c.check(u["rc"] == 1, "--expect not met: exit 1", f"rc={u['rc']}")
+        c.check(len(errs) == 1 and "expected sigbus-ar" in errs[0],
+                "--expect not met: one stderr line says so", str(errs))
+        objs = run_json(b, "expect_unmet")
+        c.check(len(objs) == 1 and objs[0].get("expect_met") is False,
+                "--expect not met: the report says expect_met false", str(objs[:1]))
+
+
 def sc_hwpi_autoload(c, b, ver, boot, args):
     """the module installed for modprobe: --no-load still 69; without it hwpinject loads it"""
     c.check(b.kv.get("lsmod_before") == "0", "hwpoison_inject not loaded at first",
@@ -1858,7 +1903,8 @@ def check_tracer_left(c, b):
             continue
         if st.get("state") in ("gone", "Z"):
             ok = (b.kv.get("victim_exit") not in (None, "0")
-                  or st.get("pid") == h(b.kv.get("dead_pid")))
+                  or st.get("pid") == h(b.kv.get("dead_pid"))
+                  or (tag == "zombie" and b.kv.get("zombie_state") == "Z"))
             c.check(ok, f"{tag}: target gone only because it died", str(st))
             continue
         exp = tracer if tracer is not None else 0
@@ -1885,6 +1931,8 @@ SCENARIOS = {
     "hwpi-missing-debugfs": sc_hwpi_missing,
     "hwpi-autoload": sc_hwpi_autoload,
     "hwpi-sigterm": sc_hwpi_sigterm,
+    "hwpi-populate": sc_hwpi_populate,
+    "hwpi-refuse-more": sc_hwpi_refuse_more,
 }
 for k in ("anon", "shmem", "thp", "hugetlb", "mlocked", "file-dirty", "file-clean"):
     SCENARIOS[f"selfpoison-{k}"] = make_selfpoison(k)
@@ -1937,7 +1985,7 @@ HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inje
                 "hwpi-refuse-unmapped", "hwpi-refuse-kernel",
                 "hwpi-report-kinds", "hwpi-shared-fork", "hwpi-twice-pfn", "hwpi-twice-hwpoison",
                 "hwpi-trace-automount", "hwpi-kmsg-fallback", "hwpi-force-kernel",
-                "hwpi-overhead", "hwpi-sigterm",
+                "hwpi-overhead", "hwpi-sigterm", "hwpi-populate", "hwpi-refuse-more",
                 "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every"])
 
 

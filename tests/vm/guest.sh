@@ -421,6 +421,39 @@ sc_hwpi_sigterm() {
     v_stop
 }
 
+# a page the victim never touched is not present: refused (65) unless --populate faults it in
+sc_hwpi_populate() {
+    VARGS="--pages 4 --sparse"
+    v_start anon || return 1
+    a2=$(printf '0x%x' $((VADDR + 8192)))
+    kv addr2 "$a2"
+    kv pm_before "$(victim --pagemap "$VPID" "$a2")"
+    hwpi nopop inject --pid "$VPID" --addr "$a2" --method corrupt-pfn --json
+    hwpi pop inject --pid "$VPID" --addr "$a2" --method corrupt-pfn --populate --json
+    kv pm_after "$(victim --pagemap "$VPID" "$a2")"
+    v_cmd check
+    v_stop
+}
+
+# more refusals: a kernel thread, hwpinject itself, a zombie; --expect met and not met
+sc_hwpi_refuse_more() {
+    hwpi kthread inject --pid 2 --addr 0x1000 --method corrupt-pfn --json
+    run self sh -c 'exec hwpinject inject --pid $$ --addr 0x1000 --method corrupt-pfn'
+    sh -c 'sleep 0 & echo $! > /tmp/zombie.pid; exec sleep 4' &
+    sleep 1
+    kv zombie_state "$(awk '/^State:/{print $2}' /proc/$(cat /tmp/zombie.pid)/status 2>/dev/null)"
+    hwpi zombie inject --pid "$(cat /tmp/zombie.pid)" --addr 0x1000 --method corrupt-pfn --json
+    v_start anon || return 1
+    hwpi expect_met inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --early-kill \
+        --expect sigbus-ao --json
+    v_stop
+    v_start anon || return 1
+    hwpi expect_unmet inject --pid "$VPID" --addr "$VADDR" --method corrupt-pfn --late-kill \
+        --expect sigbus-ar --json
+    v_stop
+    wait
+}
+
 # hwpinject loads hwpoison-inject itself when the module is installed where modprobe finds it
 # (--no-load first: still 69, and the module stays unloaded)
 sc_hwpi_autoload() {
@@ -865,6 +898,7 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   hwpi-refuse-pid1 hwpi-refuse-traced hwpi-refuse-nopid hwpi-refuse-unmapped hwpi-refuse-kernel
   hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
   hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm
+  hwpi-populate hwpi-refuse-more
   hwpi-run-handler hwpi-run-nohandler hwpi-run-every"
 
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on

@@ -102,6 +102,7 @@ static volatile sig_atomic_t sigbus_count;
 static char map_path[4096];      /* the file behind the page, if any */
 static long n_reads, n_eintr;    /* read(2) calls on stdin, and those that failed with EINTR */
 static size_t n_pages = 1;       /* --pages N (anon) */
+static int sparse;               /* --sparse: touch only the first of the --pages */
 static volatile int is_child;    /* the --fork child */
 static pid_t child_pid;          /* the parent's --fork child, 0 if none */
 static void *map_at;             /* --at ADDR (anon), NULL if none */
@@ -319,7 +320,8 @@ static void setup(const char *dir)
 		page = map_or_die(map_at, n_pages * SMALL, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS |
 				  (map_at ? MAP_FIXED_NOREPLACE : 0), -1);
-		fill(page, n_pages * SMALL);
+		/* --sparse: only the first page is touched, the others stay not present */
+		fill(page, (sparse ? 1 : n_pages) * SMALL);
 		if (!strcmp(kind, "mlocked") && mlock(page, SMALL) != 0)
 			die_setup("mlock");
 	} else if (!strcmp(kind, "thp")) {
@@ -686,6 +688,8 @@ int main(int argc, char **argv)
 			do_fork = 1;
 		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
 			map_at = (void *)(uintptr_t)strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--sparse"))
+			sparse = 1;
 		else if (!strcmp(argv[i], "--touch-after") && i + 1 < argc)
 			touch_after = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--pages") && i + 1 < argc) {
