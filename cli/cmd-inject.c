@@ -138,6 +138,9 @@ int cmd_inject(struct cli *cli, int argc, char **argv)
 		r = cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
 		goto out;
 	}
+	r = inject_journal_open(cli, io);
+	if (r)
+		goto out;
 
 	inject_stop_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -158,6 +161,7 @@ int cmd_inject(struct cli *cli, int argc, char **argv)
 	}
 	r = cli->status;
 out:
+	inject_journal_close(io);
 	free(rep);
 	free(t);
 	return r;

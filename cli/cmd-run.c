@@ -547,9 +547,14 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	r = inject_check_kill_policy(cli, &o.inject);
 	if (r)
 		return r;
+	r = inject_journal_open(cli, &o.inject);
+	if (r)
+		return r;
 	rs.used = calloc(o.target.count, sizeof(*rs.used));
-	if (!rs.used)
+	if (!rs.used) {
+		inject_journal_close(&o.inject);
 		return cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer injections");
+	}
 
 	inject_stop_signals(&set);
 	sigaddset(&set, SIGCHLD);
@@ -570,6 +575,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	r = run_status(cli, &o, &rs);
 out:
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	inject_journal_close(&o.inject);
 	free(rs.used);
 	return r;
 }

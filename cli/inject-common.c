@@ -21,6 +21,7 @@ enum {
 	OPT_FORCE,
 	OPT_NO_LOAD,
 	OPT_DRY_RUN,
+	OPT_JOURNAL,
 };
 
 static const char *const expectations[] = {
@@ -87,6 +88,13 @@ static error_t inject_opts_parse(int key, char *arg, struct argp_state *state)
 	case OPT_DRY_RUN:
 		o->dry_run = true;
 		break;
+	case OPT_JOURNAL:
+		if (!*arg) {
+			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name");
+			return EINVAL;
+		}
+		o->journal_path = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -112,6 +120,9 @@ static const struct argp_option inject_options[] = {
 	  "zero page)", 0 },
 	{ "no-load", OPT_NO_LOAD, NULL, 0, "Do not load hwpoison-inject or mount debugfs", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Resolve and check everything, inject nothing", 0 },
+	{ "journal", OPT_JOURNAL, "FILE", 0,
+	  "Record each page in FILE (on disk) before poisoning it, for "
+	  "'hwpinject unpoison --journal FILE' after a crash", 0 },
 	{ 0 }
 };
 
@@ -141,6 +152,27 @@ int inject_opts_validate(struct cli *cli, struct inject_opts *o, bool pid, bool 
 
 /* ------------------------------------------------------------------------ */
 /* Checks before injecting                                                  */
+
+int inject_journal_open(struct cli *cli, struct inject_opts *o)
+{
+	int r;
+
+	if (!o->journal_path || o->dry_run)
+		return 0;
+	r = hwpi_journal_open(cli->ctx, o->journal_path, 0, &o->journal);
+	if (r == -EPERM)
+		return cli_lib_fail(cli, r, "give a regular file of yours, not writable by others "
+				    "and not a symbolic link", "cannot use journal %s", o->journal_path);
+	if (r < 0)
+		return cli_lib_fail(cli, r, NULL, "cannot open journal %s", o->journal_path);
+	return 0;
+}
+
+void inject_journal_close(struct inject_opts *o)
+{
+	hwpi_journal_close(o->journal);
+	o->journal = NULL;
+}
 
 int inject_check_method(struct cli *cli, const struct inject_opts *o)
 {
@@ -585,6 +617,7 @@ int inject_page(struct cli *cli, const struct inject_opts *o, const struct hwpi_
 		   (o->no_load ? HWPI_INJECT_NO_LOAD : 0);
 	io.early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
 	io.watch_ms = watch_ms;
+	io.journal = o->journal;
 	r = hwpi_inject(cli->ctx, t, o->method, &io, rep);
 	if (r < 0)
 		return r;

@@ -21,9 +21,14 @@ struct inject_opts {
 	uint64_t watch_ms;
 	const char *expect;
 	bool populate, force, no_load, dry_run;
+	const char *journal_path;	/* --journal FILE */
+	struct hwpi_journal *journal;	/* opened by inject_journal_open() */
 };
 
-/* -m --early-kill --late-kill -w -e --populate --force --no-load --dry-run (input: inject_opts). */
+/*
+ * -m --early-kill --late-kill -w -e --populate --force --no-load --dry-run
+ * --journal (input: inject_opts).
+ */
 extern const struct argp inject_opts_argp;
 
 /*
@@ -32,6 +37,13 @@ extern const struct argp inject_opts_argp;
  * matched to the target.  Returns 0 or an exit status (error recorded).
  */
 int inject_opts_validate(struct cli *cli, struct inject_opts *o, bool pid, bool have_pfn);
+
+/*
+ * Open --journal FILE, if given and not --dry-run, for inject_page() to
+ * record each page in.  Returns 0 or an exit status (error recorded).
+ */
+int inject_journal_open(struct cli *cli, struct inject_opts *o);
+void inject_journal_close(struct inject_opts *o);
 
 /* Before injecting: the method is available, the kill policy can be set. */
 int inject_check_method(struct cli *cli, const struct inject_opts *o);

@@ -134,8 +134,11 @@ static int check_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum 
 	return 0;
 }
 
-/* Set vm.memory_failure_early_kill to WANT (if >= 0), remembering the old value. */
-static int set_early_kill(struct hwpi_ctx *ctx, int want, long *old)
+/*
+ * Set vm.memory_failure_early_kill to WANT (if >= 0), remembering the old
+ * value -- in journal J too, before changing it.
+ */
+static int set_early_kill(struct hwpi_ctx *ctx, int want, struct hwpi_journal *j, long *old)
 {
 	int r;
 
@@ -147,13 +150,23 @@ static int set_early_kill(struct hwpi_ctx *ctx, int want, long *old)
 		return r;
 	if (*old == want)
 		return 0;
+	if (j) {
+		r = hwpi_journal_record_sysctl(j, HWPI_SYSCTL_EARLY_KILL, *old, false);
+		if (r < 0) {
+			*old = -1;
+			return r;
+		}
+	}
 	r = hwpi_sysctl_set(ctx, HWPI_SYSCTL_EARLY_KILL, want);
-	if (r < 0)
+	if (r < 0) {
+		if (j)	/* unchanged: nothing to restore */
+			hwpi_journal_record_sysctl(j, HWPI_SYSCTL_EARLY_KILL, *old, true);
 		*old = -1;
+	}
 	return r;
 }
 
-static void restore_early_kill(struct hwpi_ctx *ctx, int want, long old)
+static void restore_early_kill(struct hwpi_ctx *ctx, int want, struct hwpi_journal *j, long old)
 {
 	char saved[sizeof(ctx->errmsg)];
 
@@ -162,6 +175,40 @@ static void restore_early_kill(struct hwpi_ctx *ctx, int want, long old)
 	memcpy(saved, ctx->errmsg, sizeof(saved));
 	if (hwpi_sysctl_set(ctx, HWPI_SYSCTL_EARLY_KILL, old) < 0)
 		info(ctx, "could not restore vm.memory_failure_early_kill=%ld", old);
+	else if (j && hwpi_journal_record_sysctl(j, HWPI_SYSCTL_EARLY_KILL, old, true) < 0)
+		info(ctx, "could not journal the restore of vm.memory_failure_early_kill: %s",
+		     ctx->errmsg);
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+/*
+ * Journal the result of the injection of T.  A page that was not present
+ * has its pfn only now: the page the injection faulted in, or the one its
+ * hwpoison pagemap entry names.
+ */
+static void journal_done(struct hwpi_ctx *ctx, struct hwpi_journal *j, const struct hwpi_target *t,
+			 const struct hwpi_report *r)
+{
+	char saved[sizeof(ctx->errmsg)];
+	struct hwpi_pagemap_entry e;
+	struct hwpi_target now;
+	bool have_pfn = t->have_pfn;
+	uint64_t pfn = t->pfn;
+
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	if (!have_pfn && t->have_vaddr &&
+	    hwpi_resolve_vaddr(ctx, t->pid > 0 ? t->pid : getpid(), t->vaddr, &now) == 0) {
+		if (now.have_pfn) {
+			have_pfn = true;
+			pfn = now.pfn;
+		} else if (now.poisoned_entry) {
+			hwpi_pagemap_decode(now.pagemap, &e);
+			have_pfn = e.swapped;
+			pfn = e.swap_offset;
+		}
+	}
+	if (hwpi__journal_done(j, have_pfn, pfn, r) < 0)
+		info(ctx, "could not journal the result: %s", ctx->errmsg);
 	memcpy(ctx->errmsg, saved, sizeof(saved));
 }
 
@@ -216,7 +263,7 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	/* pids of a fake tree (tests) are not processes of this machine */
 	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
-	rc = set_early_kill(ctx, opts->early_kill, &old_ek);
+	rc = set_early_kill(ctx, opts->early_kill, opts->journal, &old_ek);
 	if (rc < 0)
 		return rc;
 	/* the remote madvise holds the target itself while it runs the syscall */
@@ -230,6 +277,14 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	if (rc < 0)
 		goto out_hold;
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
+	/* write-ahead: the page is on disk before the kernel sees it */
+	if (opts->journal) {
+		rc = hwpi_journal_record(opts->journal, t, m);
+		if (rc < 0) {
+			hwpi_observer_free(obs);
+			goto out_hold;
+		}
+	}
 	rc = perform(ctx, t, m, &st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
 	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &hold) < 0) {
@@ -242,6 +297,8 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 			hwpi__hold_watch(ctx, &hold, SETTLE_MS, HWPI_SIG_AT_INJECTION, r);
 		hwpi_observer_collect(obs, t->pfn, t->pid, r);
 		observe_page(ctx, t, m, r);
+		if (opts->journal)
+			journal_done(ctx, opts->journal, t, r);
 		if (hold.active && opts->watch_ms)
 			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
 	}
@@ -252,7 +309,7 @@ out_hold:
 	if (rc == 0)
 		observe_target(ctx, r);
 out_sysctl:
-	restore_early_kill(ctx, opts->early_kill, old_ek);
+	restore_early_kill(ctx, opts->early_kill, opts->journal, old_ek);
 	return rc;
 }
 

@@ -169,4 +169,11 @@ uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr);
 int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_t len,
 			 int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid);
 
+/*
+ * journal.c: a "done" record for PFN (HAVE_PFN false: not known) with the
+ * result in R.
+ */
+int hwpi__journal_done(struct hwpi_journal *j, bool have_pfn, uint64_t pfn,
+		       const struct hwpi_report *r);
+
 #endif

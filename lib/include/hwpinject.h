@@ -377,8 +377,16 @@ struct hwpi_inject_opts {
 	 * pending (block them to be told: report.interrupted).
 	 */
 	uint64_t watch_ms;
+	/*
+	 * A write-ahead journal (hwpi_journal_open()), or NULL.  With one,
+	 * hwpi_inject() records the page (hwpi_journal_record(), on disk before
+	 * the injection), a sysctl before changing it and after restoring it,
+	 * and the result (hwpi_journal_result()).  A record that cannot be
+	 * written stops the injection: the call fails with its negative errno.
+	 */
+	struct hwpi_journal *journal;
 };
-#define HWPI_INJECT_OPTS_INIT { .flags = 0, .early_kill = -1, .watch_ms = 0 }
+#define HWPI_INJECT_OPTS_INIT { .flags = 0, .early_kill = -1, .watch_ms = 0, .journal = NULL }
 
 /*
  * Inject an error with METHOD into the page of T (resolved with
@@ -421,6 +429,94 @@ const char *hwpi_report_outcome(const struct hwpi_report *r);
 
 /* "BUS_MCEERR_AR" ... or NULL */
 const char *hwpi_sigbus_code_name(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Write-ahead journal                                                      */
+
+/*
+ * A journal records every page before it is poisoned and every sysctl
+ * before it is changed, so that all of it can be undone after a crash or
+ * kill -9 (hwpi_journal_read(), then hwpi_unpoison() and hwpi_sysctl_set()).
+ * Each record is one line of text, on disk (fsync) before the call returns;
+ * the format is described in hwpinject-journal(5).  The journal is a file
+ * of the caller's, not below the context's root.
+ */
+struct hwpi_journal;
+
+/*
+ * Create PATH (mode 0600) or open it to append; a new file gets the header
+ * line.  FLAGS must be 0.  Refuses (-EPERM, with a message) a symbolic link
+ * (O_NOFOLLOW), anything but a regular file, a file of another user and a
+ * file writable by group or others.  Returns 0 (*OUT set) or a negative
+ * errno (-ENOENT: no such directory, -EACCES, ...).  The context must
+ * outlive the journal.
+ */
+int hwpi_journal_open(struct hwpi_ctx *ctx, const char *path, unsigned int flags,
+		      struct hwpi_journal **out);
+/* Close a journal; NULL is accepted. */
+void hwpi_journal_close(struct hwpi_journal *j);
+
+/*
+ * Record that page T is about to be injected with METHOD (an "inject"
+ * record: pfn and phys if known, pid, vaddr, whether HWPOISON was set
+ * before, the time).  Returns 0 once the record is on disk, or a negative
+ * errno.
+ */
+int hwpi_journal_record(struct hwpi_journal *j, const struct hwpi_target *t,
+			enum hwpi_method method);
+/*
+ * Record the result of an injection (a "done" record: pfn, the kernel's
+ * errno, whether the page carries HWPOISON, the new pfn of a migrated
+ * page).  For the soft methods the old pfn, the one recorded, is the
+ * frame the kernel retires.  Returns 0 or a negative errno.
+ */
+int hwpi_journal_result(struct hwpi_journal *j, const struct hwpi_report *report);
+/*
+ * Record sysctl S: OLD_VALUE is its value before it is changed
+ * (RESTORED false, a "sysctl" record), or the value it was set back to
+ * (RESTORED true, "sysctl-restored").
+ */
+int hwpi_journal_record_sysctl(struct hwpi_journal *j, enum hwpi_sysctl s, long old_value,
+			       bool restored);
+/* Record an unpoison of PFN and its REPORT (an "unpoison" record). */
+int hwpi_journal_record_unpoison(struct hwpi_journal *j, uint64_t pfn,
+				 const struct hwpi_report *report);
+
+struct hwpi_journal_sysctl {
+	enum hwpi_sysctl sysctl;
+	long value;		/* the value to restore */
+};
+
+/* What a journal says is left to undo. */
+struct hwpi_journal_contents {
+	/*
+	 * The pfns recorded as injected and not known to be clear: not
+	 * recorded as left unpoisoned by the kernel, not unpoisoned since, not
+	 * already poisoned before their first injection.  Each once, in the
+	 * order of their first record.
+	 */
+	uint64_t *pfns;
+	size_t n_pfns;
+	/* sysctls changed and not restored: their values from before */
+	struct hwpi_journal_sysctl *sysctls;
+	size_t n_sysctls;
+	size_t n_injections;	/* "inject" records */
+	size_t n_unknown;	/* injections whose pfn was never learnt */
+	bool truncated;		/* the last line was incomplete and was ignored */
+};
+
+/*
+ * Read the journal PATH into C (the caller frees it with
+ * hwpi_journal_contents_free()).  An incomplete last line (the writer died
+ * while writing it) is ignored, said through the log callback and
+ * C.truncated.  Returns 0; -ENOENT (no such file); -EPERM (a symbolic link,
+ * not a regular file, another user's or writable by others); -EBADMSG (not
+ * a journal, an unsupported version, or a malformed line: the message names
+ * its line number); -EFBIG; or another negative errno.
+ */
+int hwpi_journal_read(struct hwpi_ctx *ctx, const char *path, struct hwpi_journal_contents *c);
+/* Free what hwpi_journal_read() allocated in C (not C itself); NULL is accepted. */
+void hwpi_journal_contents_free(struct hwpi_journal_contents *c);
 
 #ifdef __cplusplus
 }
