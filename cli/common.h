@@ -114,5 +114,6 @@ int cmd_unpoison(struct cli *cli, int argc, char **argv);
 int cmd_translate(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_probe(struct cli *cli, int argc, char **argv);
 
 #endif /* HWPINJECT_CLI_COMMON_H */

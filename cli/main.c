@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "translate", "hwpinject translate", cmd_translate },
 	{ "status", "hwpinject status", cmd_status },
 	{ "run", "hwpinject run", cmd_run },
+	{ "probe", "hwpinject probe", cmd_probe },
 };
 
 enum {
@@ -61,7 +62,7 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 		if (o->list_cmds || o->list_methods)
 			break;
 		cli_fail(o->cli, EXIT_USAGE,
-			 "no command given; give one of inject, unpoison, translate, status, run (see 'hwpinject --help')");
+			 "no command given; give one of inject, unpoison, translate, status, run, probe (see 'hwpinject --help')");
 		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -90,6 +91,7 @@ static const char main_doc[] =
 	"  translate  pid + address (or a region) -> pfn, phys, page size, flags\n"
 	"  status     what this kernel supports\n"
 	"  run        start a command, inject into it, report, pass on its exit status\n"
+	"  probe      what this kernel does: page kinds x methods -> action, signals, fate\n"
 	"\n"
 	"'hwpinject COMMAND --help' shows the options of a command.\n"
 	"Exit status: 0 done, 1 the kernel refused or the expectation was not met, "
@@ -158,7 +160,7 @@ int main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd) {
 		fprintf(stderr,
-			"hwpinject: unknown command '%s'; give one of: inject, unpoison, translate, status, run\n",
+			"hwpinject: unknown command '%s'; give one of: inject, unpoison, translate, status, run, probe\n",
 			name);
 		return EXIT_USAGE;
 	}

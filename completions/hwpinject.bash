@@ -89,6 +89,30 @@ _hwpinject()
 		fi
 		return
 		;;
+	--journal)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--kinds | --methods)
+		# a comma-separated list: complete its last name
+		local names prefix=
+		[[ $cur == *,* ]] && prefix=${cur%,*},
+		if [[ $prev == --kinds ]]; then
+			names='anon thp hugetlb shmem file-dirty file-clean mlocked'
+		else
+			names=$("${words[0]}" --list-methods 2>/dev/null) ||
+				names='hwpoison soft-offline corrupt-pfn soft-offline-page hard-offline-page'
+		fi
+		COMPREPLY=($(compgen -P "$prefix" -W "$names" -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null
+		return
+		;;
+	--dir)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
 	-e | --expect)
 		COMPREPLY=($(compgen -W 'sigbus-ar sigbus-ao killed recovered ignored
 			failed delayed migrated alive' -- "$cur"))
@@ -109,17 +133,17 @@ _hwpinject()
 		else
 			local cmds
 			cmds=$("${words[0]}" --list-cmds 2>/dev/null) ||
-				cmds='inject unpoison translate status run'
+				cmds='inject unpoison translate status run probe'
 			COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
 		fi
 		return
 		;;
 	inject)
 		opts="$target $region -m --method --early-kill --late-kill -w --watch
-			-e --expect --populate --force --no-load --dry-run"
+			-e --expect --populate --force --no-load --dry-run --journal"
 		;;
 	unpoison)
-		opts="$target --dry-run --no-load"
+		opts="$target --dry-run --no-load --journal"
 		;;
 	translate)
 		opts="$target $region"
@@ -130,7 +154,16 @@ _hwpinject()
 	run)
 		opts="-a --addr -r --region --offset --random --seed --after --every -n --count
 			-m --method --early-kill --late-kill -w --watch -e --expect --populate
-			--force --no-load --dry-run --"
+			--force --no-load --dry-run --journal --"
+		;;
+	probe)
+		if [[ " ${words[*]:1:cword-1} " == *" --compare "* && $cur != -* ]]; then
+			# the two probe --json outputs
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return
+		fi
+		opts='--kinds --methods --dir --no-load --compare'
 		;;
 	*)
 		return

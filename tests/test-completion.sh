@@ -52,6 +52,16 @@ complete_line run --
 expect_has "run options" --after --every --count --region --addr --method --watch --expect --dry-run
 complete_line run --region anon -- sh
 expect_has "run: the command after --" sh
+complete_line ""
+expect_has "probe command" probe
+complete_line probe --
+expect_has "probe options" --kinds --methods --dir --no-load --compare --json
+complete_line probe --kinds an
+expect_has "probe kinds" anon
+complete_line probe --kinds anon,sh
+expect_has "probe kinds list" anon,shmem
+complete_line probe --methods hwpoison,corrupt
+expect_has "probe methods list" hwpoison,corrupt-pfn
 if command -v zsh >/dev/null; then
 	zsh -n "$SRC/completions/_hwpinject" || { echo "FAIL: zsh -n _hwpinject"; fail=1; }
 fi

@@ -178,7 +178,7 @@ class TestUsage(Base):
     def test_help(self):
         top = run(["--help"], check_status=0)
         self.assertIn("Usage:", top.stdout)
-        for cmd in ["inject", "unpoison", "translate", "status", "run"]:
+        for cmd in ["inject", "unpoison", "translate", "status", "run", "probe"]:
             self.assertIn(cmd, top.stdout)
             with self.subTest(command=cmd):
                 p = run([cmd, "--help"], check_status=0)
@@ -195,7 +195,7 @@ class TestUsage(Base):
     def test_lists(self):
         p = run(["--list-cmds"], check_status=0)
         self.assertEqual(set(p.stdout.split()),
-                         {"inject", "unpoison", "translate", "status", "run"})
+                         {"inject", "unpoison", "translate", "status", "run", "probe"})
         p = run(["--list-methods"], check_status=0)
         self.assertEqual(p.stdout.split(), METHODS)
 
@@ -628,6 +628,165 @@ class TestUnpoison(Base):
                    self.fake("no-debugfs").root, contains="debugfs")
         self.fails(["unpoison", "--pfn", "0x3000"], EX_NOPERM, self.fake("nocap").root)
 
+JOURNAL_SUMMARY_KEYS = {"journal", "dry_run", "pages", "unpoisoned", "not_poisoned", "refused",
+                        "sysctls_restored", "unresolved", "truncated"}
+
+
+class TestJournal(Base):
+    """inject/run --journal FILE, unpoison --journal FILE (the write-ahead journal)."""
+
+    def setUp(self):
+        self.f = self.fake("mf-6.12")
+        self.j = os.path.join(self.f.tmp, "journal")
+
+    def write_journal(self, text, mode=0o600):
+        with open(self.j, "w") as f:
+            f.write(text)
+        os.chmod(self.j, mode)
+
+    def records(self):
+        with open(self.j) as f:
+            return f.read().splitlines()
+
+    def test_inject_writes_journal(self):
+        self.f.write(EARLY_KILL, "0\n")
+        self.json_one(["inject", "--json", "--pfn", "0x2000", "--early-kill", "--journal", self.j],
+                      self.f.root)
+        self.assertEqual(os.stat(self.j).st_mode & 0o777, 0o600)
+        lines = self.records()
+        self.assertEqual(lines[0], "hwpinject-journal 1")
+        self.assertEqual(lines[1], "sysctl vm.memory_failure_early_kill=0")
+        self.assertRegex(lines[2], r"^inject method=corrupt-pfn pfn=0x2000 phys=0x2000000 pid=0 "
+                         r"vaddr=0x0 already=0 time=\d+$")
+        self.assertEqual(lines[3], "done pfn=0x2000 err=0 poisoned=0")
+        self.assertEqual(lines[4], "sysctl-restored vm.memory_failure_early_kill=0")
+        # appended to, header once
+        run(["inject", "--pfn", "0x2001", "--journal", self.j], self.f.root, check_status=0)
+        lines = self.records()
+        self.assertEqual(len(lines), 7)
+        self.assertEqual(sum(x.startswith("hwpinject-journal") for x in lines), 1)
+        # a dry run writes no journal
+        other = os.path.join(self.f.tmp, "other")
+        run(["inject", "--pfn", "0x2001", "--dry-run", "--journal", other], self.f.root,
+            check_status=0)
+        self.assertFalse(os.path.exists(other))
+
+    def test_journal_before_injection(self):
+        """The record is written before the kernel's file: when the write to corrupt-pfn
+        fails (a symlink, refused with O_NOFOLLOW), the page is in the journal already."""
+        os.unlink(self.f.path(CORRUPT))
+        os.symlink("/dev/null", self.f.path(CORRUPT))
+        r = self.json_one(["inject", "--json", "--pfn", "0x2000", "--journal", self.j],
+                          self.f.root, status=1)
+        self.assertNotEqual(r["kernel"]["errno"], 0)
+        lines = self.records()
+        self.assertTrue(lines[1].startswith("inject method=corrupt-pfn pfn=0x2000 "), lines)
+
+    def test_unsafe_journal_injects_nothing(self):
+        os.symlink(os.path.join(self.f.tmp, "elsewhere"), self.j)
+        self.fails(["inject", "--pfn", "0x2000", "--journal", self.j], EX_NOPERM, self.f.root,
+                   contains="symbolic link")
+        self.assertFalse(os.path.exists(os.path.join(self.f.tmp, "elsewhere")))
+        self.assertEqual(self.f.read(CORRUPT), "")
+        self.fails(["run", "--region", "heap", "--journal", self.j, "--", "true"], EX_NOPERM,
+                   self.f.root)
+        os.unlink(self.j)
+        self.write_journal("hwpinject-journal 1\n", 0o660)
+        self.fails(["inject", "--pfn", "0x2000", "--journal", self.j], EX_NOPERM, self.f.root,
+                   contains="writable by others")
+        self.assertEqual(self.f.read(CORRUPT), "")
+        self.fails(["inject", "--pfn", "0x2000", "--journal",
+                    os.path.join(self.f.tmp, "nodir", "j")], EX_NOINPUT, self.f.root)
+
+    def test_unpoison_journal(self):
+        # killed after the records of 0x2000 and 0x2001 (no result), 0x2002 refused by the
+        # kernel, 0x3000 poisoned before, 0x2003 poisoned and unpoisoned, early kill changed
+        self.f.write(EARLY_KILL, "1\n")
+        self.write_journal("hwpinject-journal 1\n"
+                           "sysctl vm.memory_failure_early_kill=0\n"
+                           "inject method=corrupt-pfn pfn=0x2000 already=0\n"
+                           "done pfn=0x2000 err=0 poisoned=1\n"
+                           "inject method=corrupt-pfn pfn=0x2002 already=0\n"
+                           "done pfn=0x2002 err=16 poisoned=0\n"
+                           "inject method=corrupt-pfn pfn=0x3000 already=1\n"
+                           "inject method=corrupt-pfn pfn=0x2003 already=0\n"
+                           "unpoison pfn=0x2003 err=0 poisoned=0\n"
+                           "inject method=corrupt-pfn pfn=0x2000 already=1\n"
+                           "inject method=corrupt-pfn pfn=0x2001 already=0\n"
+                           "done pfn=0x20")
+        objs = self.json_lines(["unpoison", "--json", "--journal", self.j], self.f.root)
+        pages, summary = objs[:-1], objs[-1]
+        self.assertEqual([p["pfn"] for p in pages], ["0x2000", "0x2001"])
+        for p in pages:
+            self.assertEqual(p["method"], "unpoison")
+            self.assertEqual(p["outcome"], "unpoisoned")
+        self.assertEqual(self.f.read(UNPOISON), "0x2001\n")
+        self.assertEqual(set(summary), JOURNAL_SUMMARY_KEYS)
+        self.assertEqual(summary["journal"], self.j)
+        self.assertEqual((summary["pages"], summary["unpoisoned"], summary["refused"]),
+                         (2, 2, []))
+        self.assertEqual(summary["sysctls_restored"],
+                         [{"name": "vm.memory_failure_early_kill", "value": 0}])
+        self.assertIs(summary["truncated"], True)
+        self.assertEqual(self.f.read(EARLY_KILL), "0\n")
+        # what was undone is journalled: a second run has nothing left to do
+        lines = self.records()
+        self.assertIn("unpoison pfn=0x2000 err=0 poisoned=0", lines)
+        self.assertEqual(lines[-1], "sysctl-restored vm.memory_failure_early_kill=0")
+        self.f.write(UNPOISON, "")
+        summary = self.json_one(["unpoison", "--json", "--journal", self.j], self.f.root)
+        self.assertEqual((summary["pages"], summary["sysctls_restored"]), (0, []))
+        self.assertEqual(self.f.read(UNPOISON), "")
+
+    def test_unpoison_journal_refused(self):
+        # the fake kpageflags keep HWPOISON on 0x3000: the kernel "refused", exit 1
+        self.write_journal("hwpinject-journal 1\n"
+                           "inject method=corrupt-pfn pfn=0x3000 already=0\n"
+                           "inject method=corrupt-pfn pfn=0x2000\n")
+        p = run(["unpoison", "--json", "--journal", self.j], self.f.root, check_status=1)
+        objs = [json.loads(x) for x in p.stdout.splitlines()]
+        self.assertEqual([o["outcome"] for o in objs[:-1]], ["refused", "unpoisoned"])
+        self.assertEqual(objs[-1]["refused"], ["0x3000"])
+        self.assertEqual(objs[-1]["unpoisoned"], 1)
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn("0x3000", lines[0])
+        # text output; a dry run writes nothing
+        self.f.write(UNPOISON, "")
+        p = run(["unpoison", "--journal", self.j, "--dry-run"], self.f.root, check_status=0)
+        self.assertIn("journal:", p.stdout)
+        self.assertEqual(self.f.read(UNPOISON), "")
+
+    def test_unpoison_journal_errors(self):
+        self.fails(["unpoison", "--journal", self.j], EX_NOINPUT, self.f.root)
+        self.write_journal("hwpinject-journal 1\ninject method=corrupt-pfn pfn=0x2000\n"
+                           "inject method=corrupt-pfn pfn=junk\n"
+                           "inject method=corrupt-pfn pfn=0x2001\n")
+        self.fails(["unpoison", "--journal", self.j], EX_DATAERR, self.f.root,
+                   contains="line 3")
+        self.assertEqual(self.f.read(UNPOISON), "")
+        self.write_journal("not a journal\n")
+        self.fails(["unpoison", "--journal", self.j], EX_DATAERR, self.f.root)
+        self.write_journal("hwpinject-journal 1\ninject method=corrupt-pfn pfn=0x2000\n",
+                           0o666)
+        self.fails(["unpoison", "--journal", self.j], EX_NOPERM, self.f.root)
+        os.chmod(self.j, 0o600)
+        link = os.path.join(self.f.tmp, "link")
+        os.symlink(self.j, link)
+        self.fails(["unpoison", "--journal", link], EX_NOPERM, self.f.root,
+                   contains="symbolic link")
+        self.assertEqual(self.f.read(UNPOISON), "")
+        # a writer still holds it
+        import fcntl
+        with open(self.j, "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            self.fails(["unpoison", "--journal", self.j], EX_NOPERM, self.f.root,
+                       contains="in use")
+        self.assertEqual(self.f.read(UNPOISON), "")
+        self.fails(["unpoison", "--journal", self.j, "--pfn", "0x2000"], EX_USAGE, self.f.root)
+        self.fails(["unpoison", "--journal", self.j], EX_UNAVAILABLE, self.fake("nomf").root)
+
+
 class TestRun(Base):
     """hwpinject run: usage, starting the command, its fate and exit status.  On the host
     nothing is injected: with the fake mf-6.12 tree the methods look available, but the
@@ -754,6 +913,110 @@ class TestRun(Base):
         ps = subprocess.run(["ps", "-o", "pid=", "-p", str(fate["pid"])], capture_output=True,
                             text=True)
         self.assertEqual(ps.stdout.strip(), "", "the command is gone")
+
+
+PROBE_ROW = {"kind": "anon", "method": "hwpoison", "kill": "late", "status": "done",
+             "reason": None, "pid": 42, "vaddr": "0x7f0000001000", "pfn": "0x1234",
+             "page_size": 4096, "errno": 0, "error": None,
+             "action": {"page_type": "dirty LRU page", "result": "Recovered",
+                        "source": "tracepoint"},
+             "at_injection": None,
+             "on_access": {"signal": "SIGBUS", "code": "BUS_MCEERR_AR",
+                           "addr": "0x7f0000001000", "addr_lsb": 12},
+             "child_signals": [], "fate": {"state": "alive"}, "poisoned": True,
+             "migrated": False, "outcome": "recovered", "unpoison": "unpoisoned"}
+
+
+class TestProbe(Base):
+    """probe on the host (no CONFIG_MEMORY_FAILURE) and probe --compare on hand-written
+    outputs; neither needs root or the kernel's memory-failure support."""
+
+    def probe_file(self, rows, kernel="6.1.0-50-amd64", raw=None):
+        fd, path = tempfile.mkstemp(prefix="hwpi-probe-", suffix=".json")
+        self.addCleanup(os.unlink, path)
+        with os.fdopen(fd, "w") as f:
+            if raw is not None:
+                f.write(raw)
+            else:
+                for r in rows:
+                    f.write(json.dumps(r) + "\n")
+                f.write(json.dumps({"kernel": kernel, "rows": len(rows),
+                                    "left_poisoned": []}) + "\n")
+        return path
+
+    def rows(self, **changes):
+        soft = dict(PROBE_ROW, method="soft-offline", kill=None, migrated=True, on_access=None,
+                    action=None, outcome="migrated")
+        early = dict(PROBE_ROW, kill="early")
+        late = dict(PROBE_ROW, **changes)
+        return [late, early, soft]
+
+    @unittest.skipIf(HOST_HAS_MF, "this kernel has CONFIG_MEMORY_FAILURE")
+    def test_host_unavailable(self):
+        tmp = tempfile.mkdtemp(prefix="hwpi-probe-dir-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        before = set(os.listdir("/var/tmp")) if os.path.isdir("/var/tmp") else set()
+        self.fails(["probe"], EX_UNAVAILABLE, contains="CONFIG_MEMORY_FAILURE")
+        self.fails(["probe", "--json", "--kinds", "anon,file-dirty", "--dir", tmp],
+                   EX_UNAVAILABLE)
+        self.assertEqual(os.listdir(tmp), [], "nothing created before the check")
+        after = set(os.listdir("/var/tmp")) if os.path.isdir("/var/tmp") else set()
+        self.assertEqual([x for x in after - before if x.startswith("hwpinject-probe")], [])
+
+    def test_usage(self):
+        self.fails(["probe", "--kinds", "anon,bogus"], EX_USAGE, contains="bogus")
+        self.fails(["probe", "--methods", "nope"], EX_USAGE, contains="nope")
+        self.fails(["probe", "--compare", "a.json"], EX_USAGE)
+        self.fails(["probe", "extra"], EX_USAGE)
+        self.fails(["probe", "--compare", "--kinds", "anon", "a", "b"], EX_USAGE)
+
+    def test_compare_identical(self):
+        a = self.probe_file(self.rows())
+        # other pids, addresses and pfns, another kernel: still the same behaviour
+        other = [dict(r, pid=99, pfn="0x9999", vaddr="0x7f0000009000") for r in self.rows()]
+        b = self.probe_file(other, kernel="6.1.0-51-amd64")
+        p = run(["probe", "--compare", a, b], check_status=0)
+        self.assertIn("0 of 3 rows differ", p.stdout)
+        self.assertEqual(p.stderr, "")
+
+    def test_compare_differ(self):
+        ar = {"signal": "SIGBUS", "code": "BUS_MCEERR_AR", "addr": "0x7f0000001000",
+              "addr_lsb": 12}
+        a = self.probe_file(self.rows())
+        b = self.probe_file(self.rows(at_injection=ar), kernel="6.12.117+deb13-amd64")
+        p = run(["probe", "--compare", a, b], check_status=1)
+        self.assertIn("anon hwpoison late:", p.stdout)
+        self.assertIn("at_injection.code: null -> BUS_MCEERR_AR", p.stdout)
+        self.assertNotIn("anon hwpoison early:", p.stdout)
+        self.assertIn("6.12.117+deb13-amd64", p.stdout)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        # a row only in one of them differs too
+        c = self.probe_file(self.rows()[:2])
+        p = run(["probe", "--compare", a, c], check_status=1)
+        self.assertIn("anon soft-offline -: only in", p.stdout)
+
+    def test_compare_malformed(self):
+        good = self.probe_file(self.rows())
+        for raw in ('{"kind":"anon","method":"hwpoison",\n',   # truncated
+                    '{"kind":"anon","method":"hwpoison","kill":"late"} junk\n',
+                    '[' * 100000 + "\n",                       # nesting
+                    '{"kind":"a\\ud800","method":"m","kill":null}\n',  # lone surrogate
+                    '{"kind":"a\x01","method":"m","kill":null}\n',    # control character
+                    '{"kind":01,"method":"m","kill":null}\n',         # bad number
+                    '{"kind":"anon","method":"hwpoison"}\n',          # no kill
+                    '[1,2]\n',                                        # not an object
+                    '{"x":1}\n',                                      # neither row nor summary
+                    '',                                               # no rows
+                    json.dumps(PROBE_ROW) + "\n" + json.dumps(PROBE_ROW) + "\n"):  # twice
+            bad = self.probe_file(None, raw=raw)
+            self.fails(["probe", "--compare", good, bad], EX_DATAERR)
+            self.fails(["probe", "--compare", bad, good], EX_DATAERR)
+
+    def test_compare_missing(self):
+        good = self.probe_file(self.rows())
+        missing = os.path.join(tempfile.gettempdir(), "hwpi-no-such-probe-%d.json" % os.getpid())
+        self.fails(["probe", "--compare", good, missing], EX_NOINPUT, contains=missing)
+        self.fails(["probe", "--compare", missing, good], EX_NOINPUT)
 
 
 if __name__ == "__main__":

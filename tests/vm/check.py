@@ -1971,6 +1971,116 @@ SCENARIOS.update({
     "hwpi-run-every": sc_hwpi_run("every"),
 })
 
+
+PROBE_KINDS = ("anon", "shmem", "hugetlb")      # what guest.sh's hwpi-probe asks for
+PROBE_HARD = ("hwpoison", "corrupt-pfn", "hard-offline-page")
+PROBE_SOFT = ("soft-offline", "soft-offline-page")
+
+
+def sig_code(sig):
+    return sig.get("code") if isinstance(sig, dict) else None
+
+
+def check_probe_output(c, b, tag, kinds, methods, ver, what):
+    """the rows of one probe --json run and its summary; returns (rows by key, summary)"""
+    r = b.runs.get(tag)
+    if not c.check(r is not None and r["rc"] == 0, f"{what}: exit 0",
+                   str(r and (r["rc"], r["err"][:3]))):
+        return {}, None
+    objs = run_json(b, tag)
+    rows = {(o.get("kind"), o.get("method"), o.get("kill")): o for o in objs if "kind" in o}
+    summ = objs[-1] if objs and "kernel" in objs[-1] else None
+    if not c.check(summ is not None, f"{what}: summary object last", str(r["out"][-1:])):
+        return rows, None
+    want = [(k, m, kill) for k in kinds for m in methods
+            for kill in ((None,) if m in PROBE_SOFT else ("late", "early"))]
+    c.check(sorted(rows, key=str) == sorted(want, key=str) and summ.get("rows") == len(want),
+            f"{what}: one row for each kind x method x kill ({len(want)})",
+            f"missing {[w for w in want if w not in rows]}, extra "
+            f"{[k for k in rows if k not in want]}, summary rows {summ.get('rows')}")
+    c.check(summ.get("kernel") == b.kv.get("release", summ.get("kernel")),
+            f"{what}: summary names the kernel", str(summ.get("kernel")))
+    for key, row in sorted(rows.items(), key=str):
+        k, m, kill = key
+        name = f"{what}: {k} {m} {kill or '-'}"
+        if not c.check(row.get("status") == "done", f"{name}: done",
+                       f"{row.get('status')}: {row.get('reason')}"):
+            continue
+        at, acc = row.get("at_injection"), row.get("on_access")
+        if m == "hwpoison" and kill == "late":
+            if ver >= (6, 11):
+                c.check(sig_code(at) == "BUS_MCEERR_AR", f"{name}: AR at injection (>= 6.11)",
+                        str(at))
+            else:
+                c.check(at is None, f"{name}: no signal at injection (< 6.11)", str(at))
+        if m in ("corrupt-pfn", "hard-offline-page"):
+            if kill == "late":
+                c.check(at is None and sig_code(acc) == "BUS_MCEERR_AR",
+                        f"{name}: nothing at injection, AR on access", f"{at} / {acc}")
+            else:
+                c.check(sig_code(at) == "BUS_MCEERR_AO", f"{name}: AO at injection", str(at))
+        if m in PROBE_SOFT:
+            c.check(row.get("migrated") is True and at is None and acc is None,
+                    f"{name}: migrated, no signal", f"migrated={row.get('migrated')} {at} {acc}")
+        else:
+            c.check(row.get("poisoned") is True, f"{name}: poisoned", str(row.get("poisoned")))
+            c.check(row.get("unpoison") in ("unpoisoned", "refused"),
+                    f"{name}: unpoison attempted", str(row.get("unpoison")))
+        lsb = 21 if k == "hugetlb" else 12
+        for s in (at, acc):
+            if isinstance(s, dict) and s.get("signal") == "SIGBUS":
+                c.check(s.get("addr_lsb") == lsb and s.get("addr") == row.get("vaddr"),
+                        f"{name}: SIGBUS at the page, lsb {lsb}", str(s))
+        c.check(isinstance(row.get("fate"), dict) and row["fate"].get("state") == "alive",
+                f"{name}: the child (SIGBUS handler) is alive after the access",
+                str(row.get("fate")))
+        if row.get("unpoison") == "refused":
+            c.check(row.get("pfn") in summ.get("left_poisoned", []),
+                    f"{name}: a refused pfn is listed in left_poisoned", str(summ))
+    return rows, summ
+
+
+def sc_hwpi_probe(c, b, ver, boot, args):
+    """hwpinject probe: its rows per kernel, HardwareCorrupted back to where it was but for
+    left_poisoned (4 kB each, also a huge page), no child left, --compare 0 / 1"""
+    rows, summ = check_probe_output(c, b, "probe", PROBE_KINDS,
+                                    PROBE_HARD[:1] + PROBE_SOFT[:1] + PROBE_HARD[1:] +
+                                    PROBE_SOFT[1:], ver, "probe")
+    for tag, s in (("probe", summ),):
+        try:
+            delta = int(b.kv[f"hc_post.{tag}"]) - int(b.kv[f"hc_pre.{tag}"])
+        except (KeyError, ValueError):
+            delta = None
+        if s is not None:
+            c.check(delta == 4 * len(s.get("left_poisoned", [])),
+                    f"{tag}: HardwareCorrupted after = before + 4 kB per left_poisoned pfn",
+                    f"delta={delta} left={s.get('left_poisoned')}")
+    c.check(b.kv.get("hwpinject_procs") == "0" and b.kv.get("hwpinject_procs2") == "0",
+            "probe: no child of probe left", f"{b.kv.get('hwpinject_procs')} "
+            f"{b.kv.get('hwpinject_procs2')}")
+    c.check(b.kv.get("nr_hugepages_after") == b.kv.get("nr_hugepages_before"),
+            "probe: nr_hugepages restored",
+            f"{b.kv.get('nr_hugepages_before')} -> {b.kv.get('nr_hugepages_after')}")
+    c.check(b.kv.get("early_kill_after") == b.kv.get("early_kill_before"),
+            "probe: vm.memory_failure_early_kill restored",
+            f"{b.kv.get('early_kill_before')} -> {b.kv.get('early_kill_after')}")
+    check_probe_output(c, b, "probe2", ("anon",), ("hwpoison", "corrupt-pfn"), ver, "probe2")
+    same = b.runs.get("cmp-same")
+    c.check(same is not None and same["rc"] == 0,
+            "probe --compare: the same rows of two runs -> exit 0",
+            str(same and (same["rc"], same["out"][-6:], same["err"])))
+    diff = b.runs.get("cmp-diff")
+    if c.check(diff is not None and diff["rc"] == 1,
+               "probe --compare: a copy with other fates -> exit 1",
+               str(diff and (diff["rc"], diff["err"]))):
+        out = "\n".join(diff["out"])
+        c.check("anon hwpoison late:" in out and "fate.state: alive -> gone" in out,
+                "probe --compare: names the differing row and field", out[:300])
+        c.check(len(diff["err"]) == 1, "probe --compare: one stderr line", str(diff["err"]))
+
+
+SCENARIOS["hwpi-probe"] = sc_hwpi_probe
+
 VICTIM_FULL = ["env", "corrupt-anon", "corrupt-anon-early", "unpoison-anon",
                "selfpoison-anon", "selfpoison-shmem", "selfpoison-thp", "selfpoison-hugetlb",
                "selfpoison-mlocked", "selfpoison-file-dirty", "selfpoison-file-clean",
@@ -1986,7 +2096,71 @@ HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inje
                 "hwpi-report-kinds", "hwpi-shared-fork", "hwpi-twice-pfn", "hwpi-twice-hwpoison",
                 "hwpi-trace-automount", "hwpi-kmsg-fallback", "hwpi-force-kernel",
                 "hwpi-overhead", "hwpi-sigterm", "hwpi-populate", "hwpi-refuse-more",
-                "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every"])
+                "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every", "hwpi-probe"])
+
+
+def sc_hwpi_journal_kill(c, b, ver, boot, args):
+    """run --journal killed with SIGKILL, then unpoison --journal: nothing left poisoned that
+    the kernel lets go, the sysctl back to its value from before"""
+    k = b.runs.get("killed")
+    if not c.check(k is not None and k["rc"] == 128 + 9, "hwpinject run was SIGKILLed",
+                   str(k and k["rc"])):
+        return
+    c.check(b.kv.get("journal_mode") == "600", "journal created with mode 0600",
+            str(b.kv.get("journal_mode")))
+    jl = (b.runs.get("journal") or {}).get("out", [])
+    injects = [x for x in jl if x.startswith("inject ")]
+    c.check(jl[:1] == ["hwpinject-journal 1"], "journal header", str(jl[:1]))
+    c.check(len(injects) >= 1, "the journal recorded the injections made before the kill",
+            str(jl[:6]))
+    c.check(any(x.startswith("sysctl vm.memory_failure_early_kill=") for x in jl),
+            "the journal recorded the early-kill sysctl before changing it", str(jl[:4]))
+    reps = [o for o in run_json(b, "killed") if "method" in o]
+    c.check(len(injects) >= len(reps), "every reported injection was journalled first",
+            f"{len(injects)} records, {len(reps)} reports")
+    u = b.runs.get("unpoison")
+    if not c.check(u is not None, "unpoison --journal ran"):
+        return
+    objs = run_json(b, "unpoison")
+    if not c.check(objs and "journal" in objs[-1], "a summary object last", str(u["out"][-2:])):
+        return
+    summ, pages = objs[-1], objs[:-1]
+    c.check(summ.get("pages") == len(pages) >= 1 and
+            summ.get("unpoisoned") + summ.get("not_poisoned") + len(summ.get("refused", []))
+            == len(pages), "summary: pages = unpoisoned + not_poisoned + refused, one report each",
+            str(summ))
+    c.check(u["rc"] == (1 if summ.get("refused") else 0),
+            "exit 0 when all were unpoisoned, 1 when the kernel refused some",
+            f"rc={u['rc']} refused={summ.get('refused')}")
+    refused = {h(x) for x in summ.get("refused", [])}
+    c.check(refused == {h(p["pfn"]) for p in pages if p.get("outcome") == "refused"},
+            "summary lists exactly the refused pages", str(summ.get("refused")))
+    try:
+        before, after = int(b.kv["hc_journal_before"]), int(b.kv["hc_journal_after"])
+    except (KeyError, ValueError):
+        c.check(False, "HardwareCorrupted recorded")
+        return
+    c.check(after == before + 4 * len(refused),
+            "HardwareCorrupted back to its value before, but for the refused pages",
+            f"before {before} kB, after kill {b.kv.get('hc_journal_killed')} kB, after {after} kB, "
+            f"{len(refused)} refused")
+    ek0, ekk = b.kv.get("early_kill_before"), b.kv.get("early_kill_killed")
+    c.check(b.kv.get("early_kill_after") == ek0,
+            "vm.memory_failure_early_kill back to its old value",
+            f"{ek0} -> killed {ekk} -> {b.kv.get('early_kill_after')}")
+    want = [] if ekk == ek0 else [{"name": "vm.memory_failure_early_kill", "value": int(ek0)}]
+    c.check(summ.get("sysctls_restored") == want, "summary: the sysctls it restored",
+            str(summ.get("sysctls_restored")))
+    if ekk == ek0:
+        c.note("killed between injections: the sysctl had been restored already")
+    u2 = run_json(b, "unpoison2")
+    c.check(u2 and u2[-1].get("pages") == len(refused) and u2[-1].get("sysctls_restored") == [],
+            "a second unpoison --journal has only the refused pages left",
+            str(u2[-1] if u2 else None))
+
+
+SCENARIOS["hwpi-journal-kill"] = sc_hwpi_journal_kill
+HWPI_FULL += ["hwpi-journal-kill"]
 
 
 def main():

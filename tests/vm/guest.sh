@@ -884,6 +884,34 @@ sc_hwpi_tracefs_mount() {
     v_stop
 }
 
+# ---- hwpinject probe: its own scratch children, a matrix of rows, everything given back or
+# listed in left_poisoned; then --compare against a second, shorter run (same rows: exit 0) and
+# against a copy with every fate changed (exit 1)
+hwpi_procs() { # processes named hwpinject (probe's children are forks of it)
+    n=0
+    for c in /proc/[0-9]*/comm; do
+        [ "$(cat "$c" 2>/dev/null)" = hwpinject ] && n=$((n + 1))
+    done
+    echo $n
+}
+sc_hwpi_probe() {
+    kv nr_hugepages_before "$(cat /proc/sys/vm/nr_hugepages)"
+    kv early_kill_before "$(early_kill)"
+    hwpi probe probe --json --kinds anon,shmem,hugetlb --dir "${FILEDIR:-/tmp}"
+    cp $W/run.out $W/probe.json
+    kv nr_hugepages_after "$(cat /proc/sys/vm/nr_hugepages)"
+    kv early_kill_after "$(early_kill)"
+    kv hwpinject_procs "$(hwpi_procs)"
+    hwpi probe2 probe --json --kinds anon --methods hwpoison,corrupt-pfn
+    cp $W/run.out $W/probe2.json
+    kv hwpinject_procs2 "$(hwpi_procs)"
+    grep -E '"kind":"anon","method":"(hwpoison|corrupt-pfn)"' $W/probe.json > $W/probe-a.json
+    run cmp-same hwpinject probe --compare $W/probe-a.json $W/probe2.json
+    sed 's/"fate":{"state":"[a-z]*"/"fate":{"state":"gone"/' $W/probe2.json > $W/probe-b.json
+    run cmp-diff hwpinject probe --compare $W/probe-a.json $W/probe-b.json
+    return 0
+}
+
 SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfpoison-anon selfpoison-shmem selfpoison-thp selfpoison-hugetlb selfpoison-mlocked
   selfpoison-file-dirty selfpoison-file-clean
@@ -899,7 +927,43 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
   hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm
   hwpi-populate hwpi-refuse-more
-  hwpi-run-handler hwpi-run-nohandler hwpi-run-every"
+  hwpi-run-handler hwpi-run-nohandler hwpi-run-every hwpi-probe"
+
+# ---- the write-ahead journal: hwpinject run --journal is SIGKILLed in the middle of its
+# injections (--watch 1s keeps each injection, with its early-kill sysctl, open for a second);
+# hwpinject unpoison --journal then gives back every page the kernel allows and restores the
+# sysctl.  HardwareCorrupted before the run and after the unpoison, the journal, both outputs.
+JRANGE=0x7e0000000000-0x7e0000020000
+sc_hwpi_journal_kill() {
+    J=$W/journal; rm -f $J
+    kv early_kill_before "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    kv hc_journal_before "$(hc_kb)"
+    ( exec 3>&-; exec hwpinject run --json --early-kill --watch 1s --after 300ms \
+        --every 200ms --count 20 --journal $J --region $JRANGE -- \
+        victim --kind anon --pages 32 --at $RUN_AT --touch-after 60000 ) > $W/jk.out 2> $W/jk.err &
+    jk=$!
+    sleep 2
+    kill -9 $jk
+    wait $jk
+    echo "@RUN killed rc=$? hwpinject run --journal $J (SIGKILLed)"
+    sed "s/^/@OUT killed /" $W/jk.out
+    sed "s/^/@ERR killed /" $W/jk.err
+    kv early_kill_killed "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    kv hc_journal_killed "$(hc_kb)"
+    kv journal_mode "$(stat -c %a $J 2>/dev/null || echo none)"
+    run journal cat $J
+    # the victim outlived hwpinject (detached, not traced): end it before the cleanup
+    vp=$(sed -n 's/.*"event":"ready".*"pid":\([0-9]*\).*/\1/p' $W/jk.out | head -n 1)
+    [ -n "$vp" ] && kill -9 "$vp" 2>/dev/null
+    sleep 0.2
+    hwpi unpoison unpoison --json --journal $J
+    kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    kv hc_journal_after "$(hc_kb)"
+    # a second run finds nothing left to do
+    hwpi unpoison2 unpoison --json --journal $J
+    return 0
+}
+SCENARIOS_HWPI="$SCENARIOS_HWPI hwpi-journal-kill"
 
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
 # sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.
