@@ -532,8 +532,13 @@ static int make_file(struct probe *p, enum kind k, char *path, size_t len, char 
 	char page[4096];
 	int fd;
 
-	snprintf(path, len, "%s/hwpinject-probe-%d-%u", p->dir, (int)getpid(), p->file_seq++);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if ((size_t)snprintf(path, len, "%s/hwpinject-probe-%d-%u", p->dir, (int)getpid(),
+			     p->file_seq++) >= len) {
+		snprintf(err, errlen, "--dir path too long");
+		path[0] = '\0';
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		path[0] = '\0';

@@ -607,7 +607,7 @@ HWPI_EXPORT int hwpi_journal_read(struct hwpi_ctx *ctx, const char *path,
 {
 	struct reader rd = { .ctx = ctx, .path = path };
 	char *buf = NULL;
-	size_t len, i;
+	size_t len = 0, i;
 	int fd, r;
 
 	if (!c)
