@@ -123,7 +123,8 @@ static void test_signal_passed_on(struct hwpi_ctx *ctx)
 	close(cmd);
 }
 
-static void test_fate_killed(struct hwpi_ctx *ctx)
+/* Hold a child, make it die by WHAT (SIGKILL, or 'q': exit 7), and check the fate seen. */
+static void check_fate(struct hwpi_ctx *ctx, int what, enum hwpi_target_state state, int status)
 {
 	struct hwpi_report r;
 	struct hwpi_hold h;
@@ -132,31 +133,26 @@ static void test_fate_killed(struct hwpi_ctx *ctx)
 
 	memset(&r, 0, sizeof(r));
 	CHECK_OK(hwpi__hold_begin(ctx, pid, &h));
-	CHECK(kill(pid, SIGKILL) == 0);
+	if (what == SIGKILL)
+		CHECK(kill(pid, SIGKILL) == 0);
+	else
+		CHECK(write(cmd, "q", 1) == 1);
 	hwpi__hold_watch(ctx, &h, 2000, HWPI_SIG_ON_ACCESS, &r);
 	hwpi__hold_end(ctx, &h, &r);
-	CHECK_INT(r.target_state, HWPI_TARGET_KILLED);
-	CHECK_INT(r.target_status, SIGKILL);
+	CHECK_INT(r.target_state, state);
+	CHECK_INT(r.target_status, status);
 	waitpid(pid, NULL, 0);
 	close(cmd);
 }
 
+static void test_fate_killed(struct hwpi_ctx *ctx)
+{
+	check_fate(ctx, SIGKILL, HWPI_TARGET_KILLED, SIGKILL);
+}
+
 static void test_fate_exited(struct hwpi_ctx *ctx)
 {
-	struct hwpi_report r;
-	struct hwpi_hold h;
-	int cmd;
-	pid_t pid = start_child(&cmd);
-
-	memset(&r, 0, sizeof(r));
-	CHECK_OK(hwpi__hold_begin(ctx, pid, &h));
-	CHECK(write(cmd, "q", 1) == 1);
-	hwpi__hold_watch(ctx, &h, 2000, HWPI_SIG_ON_ACCESS, &r);
-	hwpi__hold_end(ctx, &h, &r);
-	CHECK_INT(r.target_state, HWPI_TARGET_EXITED);
-	CHECK_INT(r.target_status, 7);
-	waitpid(pid, NULL, 0);
-	close(cmd);
+	check_fate(ctx, 'q', HWPI_TARGET_EXITED, 7);
 }
 
 static void test_no_such_pid(struct hwpi_ctx *ctx)
