@@ -153,6 +153,8 @@ int cmd_inject(struct cli *cli, int argc, char **argv)
 			 "interrupted by %s after %zu of %zu pages; the report shows what was done",
 			 cli_signal_name(cli->reraise, buf, sizeof(buf)), done, n);
 
+	if (!io->dry_run)
+		cli->injections += done;
 	if (target_is_pid(&o.target) && !io->dry_run)
 		inject_update_target_state(cli, o.target.pid, rep, done);
 	for (i = 0; i < done; i++) {

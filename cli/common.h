@@ -36,6 +36,9 @@ struct cli {
 
 	/* A blocked SIGINT/SIGTERM/... that arrived: re-raised after cleanup. */
 	int reraise;
+
+	/* Pages injected (not --dry-run) by inject, counted for campaign. */
+	size_t injections;
 };
 
 /*
@@ -115,5 +118,15 @@ int cmd_translate(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_probe(struct cli *cli, int argc, char **argv);
+int cmd_campaign(struct cli *cli, int argc, char **argv);
+
+/* The command table of main(), for campaign's steps. */
+struct cli_command {
+	const char *name;
+	const char *argv0;	/* what argp shows in the command's messages */
+	int (*fn)(struct cli *cli, int argc, char **argv);
+};
+/* The command NAME, or NULL. */
+const struct cli_command *cli_find_command(const char *name);
 
 #endif /* HWPINJECT_CLI_COMMON_H */

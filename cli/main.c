@@ -11,20 +11,25 @@
 
 #include "common.h"
 
-struct command {
-	const char *name;
-	const char *argv0;	/* what argp shows in the command's messages */
-	int (*fn)(struct cli *cli, int argc, char **argv);
-};
-
-static const struct command commands[] = {
+static const struct cli_command commands[] = {
 	{ "inject", "hwpinject inject", cmd_inject },
 	{ "unpoison", "hwpinject unpoison", cmd_unpoison },
 	{ "translate", "hwpinject translate", cmd_translate },
 	{ "status", "hwpinject status", cmd_status },
 	{ "run", "hwpinject run", cmd_run },
 	{ "probe", "hwpinject probe", cmd_probe },
+	{ "campaign", "hwpinject campaign", cmd_campaign },
 };
+
+const struct cli_command *cli_find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 enum {
 	OPT_LIST_CMDS = 0x100,
@@ -62,7 +67,7 @@ static error_t main_parse(int key, char *arg, struct argp_state *state)
 		if (o->list_cmds || o->list_methods)
 			break;
 		cli_fail(o->cli, EXIT_USAGE,
-			 "no command given; give one of inject, unpoison, translate, status, run, probe (see 'hwpinject --help')");
+			 "no command given; give one of inject, unpoison, translate, status, run, probe, campaign (see 'hwpinject --help')");
 		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -92,6 +97,7 @@ static const char main_doc[] =
 	"  status     what this kernel supports\n"
 	"  run        start a command, inject into it, report, pass on its exit status\n"
 	"  probe      what this kernel does: page kinds x methods -> action, signals, fate\n"
+	"  campaign   run the inject/unpoison/translate/status steps of a file\n"
 	"\n"
 	"'hwpinject COMMAND --help' shows the options of a command.\n"
 	"Exit status: 0 done, 1 the kernel refused or the expectation was not met, "
@@ -125,7 +131,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct main_opts o = { .cli = &cli };
-	const struct command *cmd = NULL;
+	const struct cli_command *cmd;
 	const char *name;
 	int status;
 	size_t i;
@@ -155,12 +161,10 @@ int main(int argc, char **argv)
 	}
 
 	name = argv[o.cmd_index];
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(name, commands[i].name))
-			cmd = &commands[i];
+	cmd = cli_find_command(name);
 	if (!cmd) {
 		fprintf(stderr,
-			"hwpinject: unknown command '%s'; give one of: inject, unpoison, translate, status, run, probe\n",
+			"hwpinject: unknown command '%s'; give one of: inject, unpoison, translate, status, run, probe, campaign\n",
 			name);
 		return EXIT_USAGE;
 	}

@@ -119,7 +119,7 @@ _hwpinject()
 		return
 		;;
 	-a | --addr | --pfn | --phys | -n | --count | --offset | --seed | -w | --watch | \
-		--after | --every)
+		--after | --every | --rate)
 		# a number: nothing to offer
 		return
 		;;
@@ -133,7 +133,7 @@ _hwpinject()
 		else
 			local cmds
 			cmds=$("${words[0]}" --list-cmds 2>/dev/null) ||
-				cmds='inject unpoison translate status run probe'
+				cmds='inject unpoison translate status run probe campaign'
 			COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
 		fi
 		return
@@ -164,6 +164,15 @@ _hwpinject()
 			return
 		fi
 		opts='--kinds --methods --dir --no-load --compare'
+		;;
+	campaign)
+		if [[ $cur != -* ]]; then
+			# the campaign file
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return
+		fi
+		opts='--rate --stop-on-error --journal --seed'
 		;;
 	*)
 		return

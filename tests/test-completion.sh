@@ -62,6 +62,10 @@ complete_line probe --kinds anon,sh
 expect_has "probe kinds list" anon,shmem
 complete_line probe --methods hwpoison,corrupt
 expect_has "probe methods list" hwpoison,corrupt-pfn
+complete_line ""
+expect_has "campaign command" campaign
+complete_line campaign --
+expect_has "campaign options" --rate --stop-on-error --journal --seed --json
 if command -v zsh >/dev/null; then
 	zsh -n "$SRC/completions/_hwpinject" || { echo "FAIL: zsh -n _hwpinject"; fail=1; }
 fi

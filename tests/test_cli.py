@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -195,7 +196,7 @@ class TestUsage(Base):
     def test_lists(self):
         p = run(["--list-cmds"], check_status=0)
         self.assertEqual(set(p.stdout.split()),
-                         {"inject", "unpoison", "translate", "status", "run", "probe"})
+                         {"inject", "unpoison", "translate", "status", "run", "probe", "campaign"})
         p = run(["--list-methods"], check_status=0)
         self.assertEqual(p.stdout.split(), METHODS)
 
@@ -1017,6 +1018,125 @@ class TestProbe(Base):
         missing = os.path.join(tempfile.gettempdir(), "hwpi-no-such-probe-%d.json" % os.getpid())
         self.fails(["probe", "--compare", good, missing], EX_NOINPUT, contains=missing)
         self.fails(["probe", "--compare", missing, good], EX_NOINPUT)
+
+
+class TestCampaign(Base):
+    """campaign on the fake tree: steps run in-process with --json, then a summary line."""
+
+    def setUp(self):
+        self.f = self.fake("mf-6.12")
+
+    def file(self, text):
+        path = os.path.join(self.f.tmp, "campaign-%d" % len(os.listdir(self.f.tmp)))
+        with open(path, "w" if isinstance(text, str) else "wb") as f:
+            f.write(text)
+        return path
+
+    def campaign(self, text, *opts, status=0):
+        path = self.file(text)
+        objs = self.json_lines(["campaign"] + list(opts) + [path], self.f.root, status)
+        self.assertEqual(objs[-1]["campaign"], path)
+        self.assertEqual(set(objs[-1]), {"campaign", "steps", "ok", "failed", "injections",
+                                          "interrupted"})
+        self.assertIsNone(objs[-1]["interrupted"])
+        return objs[:-1], objs[-1]
+
+    def test_three_steps(self):
+        reps, s = self.campaign("inject --pfn 0x2000\n" * 3)
+        self.assertEqual([r["pfn"] for r in reps], ["0x2000"] * 3)
+        self.assertEqual((s["steps"], s["ok"], s["failed"], s["injections"]), (3, 3, [], 3))
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")
+
+    def test_quoting_comments(self):
+        reps, s = self.campaign("# a comment\n\n  inject '--pfn' \"0x2001\" # more\n"
+                                "inject --p\\fn 0x2002 --dry-run\n"
+                                "inject \"--pf\"n 0x200\\3\n"
+                                "translate --pfn '0x2004'\n\tstatus\n")
+        self.assertEqual([r["pfn"] for r in reps[:4]], ["0x2001", "0x2002", "0x2003", "0x2004"])
+        self.assertIs(reps[1]["dry_run"], True)
+        self.assertIn("methods", reps[4])
+        self.assertEqual((s["steps"], s["ok"], s["injections"]), (5, 5, 2))
+
+    def test_repeat_sleep(self):
+        reps, s = self.campaign("repeat 3 {\n  inject --pfn 0x2000\n}\n")
+        self.assertEqual((len(reps), s["steps"], s["injections"]), (3, 3, 3))
+        reps, s = self.campaign("repeat 2 {\n repeat 2 {\n  inject --pfn 0x2000\n"
+                                "  sleep 1ms\n }\n translate --pfn 0x2000\n}\nrepeat 0 {\n"
+                                "status\n}\n")
+        self.assertEqual((len(reps), s["steps"], s["injections"]), (6, 6, 4))
+
+    def test_failing_step(self):
+        text = "inject --pfn 0x2000\ninject --pfn 0x80000\ninject --pfn 0x2001\n"
+        p = run(["campaign", self.file(text)], self.f.root, check_status=1)
+        objs = [json.loads(line) for line in p.stdout.splitlines()]
+        s = objs[-1]
+        self.assertEqual((len(objs), s["steps"], s["ok"], s["injections"]), (3, 3, 2, 2))
+        self.assertEqual(len(s["failed"]), 1)
+        self.assertEqual((s["failed"][0]["line"], s["failed"][0]["status"]), (2, EX_DATAERR))
+        self.assertIn("0x80000", s["failed"][0]["error"])
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn("line 2", p.stderr)
+        self.f.write(CORRUPT, "")
+        p = run(["campaign", "--stop-on-error", self.file(text)], self.f.root, check_status=1)
+        objs = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual((len(objs), objs[-1]["steps"], objs[-1]["ok"]), (2, 2, 1))
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")  # the third step did not run
+
+    def test_options(self):
+        journal = os.path.join(self.f.tmp, "journal")
+        reps, s = self.campaign("inject --pfn 0x2000\ntranslate --pfn 0x2000\n",
+                                "--journal", journal, "--rate", "100")
+        with open(journal) as f:
+            self.assertIn("0x2000", f.read())
+        text = "inject --pid 4242 --region anon --random --dry-run\n" * 2
+        a, _ = self.campaign(text, "--seed", "7")
+        b, _ = self.campaign(text, "--seed", "7")
+        c, _ = self.campaign("inject --pid 4242 --region anon --random --dry-run --seed 8\n"
+                             "inject --pid 4242 --region anon --random --dry-run --seed 9\n")
+        self.assertEqual([r["vaddr"] for r in a], [r["vaddr"] for r in b])
+        self.assertEqual([r["vaddr"] for r in a], [r["vaddr"] for r in c])
+        self.fails(["campaign", "--rate", "0", self.file("status\n")], EX_DATAERR, self.f.root)
+        self.fails(["campaign"], EX_USAGE, self.f.root)
+
+    def test_malformed(self):
+        for text, line in [("status\ninject '--pfn 0x2000\n", 2),
+                           ("status\ninject \"--pfn\n", 2),
+                           ("status\ninject --pfn 0x2000 \\\n", 2),
+                           ("inject --pfn 0x2000\nreboot now\n", 2),
+                           ("inject --pfn 0x2000\n}\n", 2),
+                           ("repeat three {\ninject --pfn 0x2000\n}\n", 1),
+                           ("repeat 3\ninject --pfn 0x2000\n", 1),
+                           ("inject --pfn 0x2000\nrepeat 3 {\ninject --pfn 0x2000\n", 2),
+                           ("repeat 1 {\n" * 5 + "status\n" + "}\n" * 5, 5),
+                           ("sleep soon\n", 1),
+                           ("inject --pfn 0x2000\ninject --help\n", 2),
+                           ("inject --pfn 0x2000\nstatus " + "x" * 4096 + "\n", 2),
+                           (b"inject --pfn 0x2000\ninject --pfn 0x2000\x00\n", 2)]:
+            with self.subTest(text=text[:40]):
+                msg = self.fails(["campaign", self.file(text)], EX_DATAERR, self.f.root)
+                self.assertIn(": line %d: " % line, msg)
+                self.assertEqual(self.f.read(CORRUPT), "")  # nothing ran
+
+    def test_missing(self):
+        missing = os.path.join(self.f.tmp, "no-such-campaign")
+        self.fails(["campaign", missing], EX_NOINPUT, self.f.root, contains=missing)
+
+    def test_stdin_interrupt(self):
+        env = dict(os.environ, HWPINJECT_ROOT=self.f.root, LC_ALL="C")
+        p = subprocess.Popen([HWPINJECT, "campaign", "-"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        p.stdin.write("inject --pfn 0x2000\nsleep 30\ninject --pfn 0x2001\n")
+        p.stdin.close()
+        p.stdin = None
+        line = p.stdout.readline()
+        self.assertEqual(json.loads(line)["pfn"], "0x2000")
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        self.assertEqual(p.returncode, -signal.SIGINT)
+        s = json.loads(out)
+        self.assertEqual((s["campaign"], s["steps"], s["interrupted"]), ("-", 1, "SIGINT"))
+        self.assertIn("SIGINT", err)
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")
 
 
 if __name__ == "__main__":
