@@ -772,6 +772,55 @@ def sc_hwpi_refuse_more(c, b, ver, boot, args):
                 "--expect not met: the report says expect_met false", str(objs[:1]))
 
 
+def sc_hwpi_campaign(c, b, ver, boot, args):
+    """a 200-step campaign; the same killed with SIGKILL half-way; both undone by their journal"""
+    kb = lambda k: int(b.kv.get(k, "-1"))
+    c.check(b.kv.get("fleet") == "4" and b.kv.get("steps_in_file") == "200",
+            "a fleet of 4 victims, a 200-step file", f"{b.kv.get('fleet')} {b.kv.get('steps_in_file')}")
+    r = b.runs.get("campaign")
+    if c.check(r is not None, "campaign ran"):
+        c.check(r["rc"] == 0, "campaign: exit 0", f"rc={r['rc']} {r['err'][:2]}")
+        objs = run_json(b, "campaign")
+        reps = [o for o in objs if o.get("method") == "corrupt-pfn"]
+        summ = [o for o in objs if "campaign" in o]
+        c.check(len(reps) == 200 and all(o.get("poisoned") is True and o["kernel"]["errno"] == 0
+                                         for o in reps),
+                "200 reports, every page poisoned", f"{len(reps)} reports")
+        c.check(len({o.get("pfn") for o in reps}) == 200, "200 different page frames", "")
+        if c.check(len(summ) == 1, "one summary line", str(summ[:1])):
+            sm = summ[0]
+            c.check((sm.get("steps"), sm.get("ok"), sm.get("injections"), sm.get("failed"),
+                     sm.get("interrupted")) == (200, 200, 200, [], None),
+                    "summary: 200 steps, 200 ok, 200 injections, none failed",
+                    str({k: sm.get(k) for k in ("steps", "ok", "injections", "failed",
+                                                "interrupted")}))
+    c.check(kb("hc_done") - kb("hc_start") == 800, "HardwareCorrupted +800 kB (200 pages)",
+            f"{b.kv.get('hc_start')} -> {b.kv.get('hc_done')}")
+    u = b.runs.get("undo")
+    if c.check(u is not None, "unpoison --journal ran"):
+        c.check(u["rc"] == 0, "unpoison --journal: exit 0 (every page given back)",
+                f"rc={u['rc']} {u['err'][:2]}")
+    c.check(b.kv.get("hc_undone") == b.kv.get("hc_start"),
+            "HardwareCorrupted back where it started", f"{b.kv.get('hc_start')} -> {b.kv.get('hc_undone')}")
+    k = b.runs.get("killed")
+    c.check(k is not None and k["rc"] == 137, "the second campaign died of SIGKILL",
+            str(k and k["rc"]))
+    n = int(b.kv.get("journalled", "0"))
+    c.check(100 <= n < 200, "killed half-way (100..199 injections journalled)", str(n))
+    c.check(kb("hc_killed") > kb("hc_undone"), "pages were left poisoned by the killed campaign",
+            f"{b.kv.get('hc_undone')} -> {b.kv.get('hc_killed')}")
+    u = b.runs.get("undo2")
+    if c.check(u is not None, "unpoison --journal after the kill ran"):
+        objs = run_json(b, "undo2")
+        summ = [o for o in objs if "journal" in o and "pages" in o]
+        c.check(u["rc"] == 0, "unpoison --journal after the kill: exit 0", f"rc={u['rc']} {u['err'][:2]}")
+        c.check(len(summ) == 1 and summ[0].get("refused") == [],
+                "its summary: nothing refused", str(summ[:1]))
+    c.check(b.kv.get("hc_end") == b.kv.get("hc_start"),
+            "after the kill and the journal: HardwareCorrupted back where it started",
+            f"{b.kv.get('hc_start')} -> {b.kv.get('hc_end')}")
+
+
 def sc_hwpi_autoload(c, b, ver, boot, args):
     """the module installed for modprobe: --no-load still 69; without it hwpinject loads it"""
     c.check(b.kv.get("lsmod_before") == "0", "hwpoison_inject not loaded at first",
@@ -1930,6 +1979,7 @@ SCENARIOS = {
     "hwpi-missing": sc_hwpi_missing,
     "hwpi-missing-debugfs": sc_hwpi_missing,
     "hwpi-autoload": sc_hwpi_autoload,
+    "hwpi-campaign": sc_hwpi_campaign,
     "hwpi-sigterm": sc_hwpi_sigterm,
     "hwpi-populate": sc_hwpi_populate,
     "hwpi-refuse-more": sc_hwpi_refuse_more,
@@ -2160,7 +2210,7 @@ def sc_hwpi_journal_kill(c, b, ver, boot, args):
 
 
 SCENARIOS["hwpi-journal-kill"] = sc_hwpi_journal_kill
-HWPI_FULL += ["hwpi-journal-kill"]
+HWPI_FULL += ["hwpi-journal-kill", "hwpi-campaign"]
 
 
 def main():

@@ -965,6 +965,75 @@ sc_hwpi_journal_kill() {
 }
 SCENARIOS_HWPI="$SCENARIOS_HWPI hwpi-journal-kill"
 
+# campaign: a fleet of 4 victims of 50 anon pages; a 200-step file (4 x repeat-free lines of
+# inject --pid P --addr A), run to the end with a journal; then the same campaign on a fresh
+# fleet killed with SIGKILL half-way; each journal undone by unpoison --journal
+fleet_start() { # fleet_start PREFIX: 4 victims, pids and base addresses in $W/PREFIX.fleet
+    : > $W/$1.fleet
+    for i in 1 2 3 4; do
+        mkfifo $W/$1.in$i
+        victim --kind anon --pages 50 < $W/$1.in$i > $W/$1.out$i 2>&1 &
+        eval "exec $((4 + i))> $W/$1.in$i"
+        t=0
+        while ! grep -q '"event":"ready"' $W/$1.out$i && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+        sed -n 's/.*"event":"ready".*"pid":\([0-9]*\),"vaddr":"\(0x[0-9a-f]*\)".*/\1 \2/p' \
+            $W/$1.out$i >> $W/$1.fleet
+    done
+}
+fleet_stop() { # fleet_stop PREFIX: end the victims (their pages can be unpoisoned only then)
+    for i in 1 2 3 4; do eval "exec $((4 + i))>&-"; done
+    wait 2>/dev/null
+    sleep 0.2
+}
+campaign_file() { # campaign_file PREFIX: 200 steps over the fleet's pages
+    {
+        echo "# 200 injections: 4 victims x 50 pages"
+        while read -r pid base; do
+            i=0
+            while [ $i -lt 50 ]; do
+                printf 'inject --pid %s --addr 0x%x --method corrupt-pfn\n' "$pid" $((base + i * 4096))
+                i=$((i + 1))
+            done
+        done < $W/$1.fleet
+    } > $W/$1.steps
+}
+sc_hwpi_campaign() {
+    kv hc_start "$(hc_kb)"
+    fleet_start c1
+    kv fleet "$(wc -l < $W/c1.fleet)"
+    campaign_file c1
+    kv steps_in_file "$(grep -c '^inject' $W/c1.steps)"
+    rm -f $W/c1.journal
+    hwpi campaign campaign --journal $W/c1.journal $W/c1.steps
+    kv hc_done "$(hc_kb)"
+    fleet_stop c1
+    hwpi undo unpoison --json --journal $W/c1.journal
+    kv hc_undone "$(hc_kb)"
+
+    fleet_start c2
+    campaign_file c2
+    rm -f $W/c2.journal
+    ( exec 3>&- 5>&- 6>&- 7>&- 8>&-; exec hwpinject campaign --journal $W/c2.journal $W/c2.steps ) \
+        > $W/c2.out 2> $W/c2.err &
+    cp=$!
+    # half-way: about 100 of the 200 injections are journalled
+    t=0
+    while [ "$(grep -c '^inject' $W/c2.journal 2>/dev/null || echo 0)" -lt 100 ] && [ $t -lt 1200 ]; do
+        sleep 0.1; t=$((t + 1))
+    done
+    kill -9 $cp
+    wait $cp
+    echo "@RUN killed rc=$? hwpinject campaign --journal (SIGKILLed half-way)"
+    kv journalled "$(grep -c '^inject' $W/c2.journal)"
+    kv c2_reports "$(grep -c '"method":"corrupt-pfn"' $W/c2.out)"
+    kv hc_killed "$(hc_kb)"
+    fleet_stop c2
+    hwpi undo2 unpoison --json --journal $W/c2.journal
+    kv hc_end "$(hc_kb)"
+    return 0
+}
+SCENARIOS_HWPI="$SCENARIOS_HWPI hwpi-campaign"
+
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
 # sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.
 [ -w /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs ] &&
