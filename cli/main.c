@@ -96,7 +96,7 @@ static const char main_doc[] =
 	"  translate  pid + address (or a region) -> pfn, phys, page size, flags\n"
 	"  status     what this kernel supports\n"
 	"  run        start a command, inject into it, report, pass on its exit status\n"
-	"  probe      what this kernel does: page kinds x methods -> action, signals, fate\n"
+	"  probe      this kernel's behaviour: page kinds x methods -> signals, fate\n"
 	"  campaign   run the inject/unpoison/translate/status steps of a file\n"
 	"\n"
 	"'hwpinject COMMAND --help' shows the options of a command.\n"
