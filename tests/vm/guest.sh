@@ -1018,7 +1018,10 @@ sc_hwpi_campaign() {
     cp=$!
     # half-way: about 100 of the 200 injections are journalled
     t=0
-    while [ "$(grep -c '^inject' $W/c2.journal 2>/dev/null || echo 0)" -lt 100 ] && [ $t -lt 1200 ]; do
+    while :; do
+        # grep -c prints 0 (and fails) when nothing matches, nothing when there is no file yet
+        n=$(grep -c '^inject' $W/c2.journal 2>/dev/null)
+        [ "${n:-0}" -ge 100 ] || [ $t -ge 1200 ] && break
         sleep 0.1; t=$((t + 1))
     done
     kill -9 $cp
