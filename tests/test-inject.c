@@ -299,14 +299,10 @@ static void test_kmsg(void)
 		"Recovered\n";
 	struct hwpi_target t;
 	struct hwpi_report r;
-	char p[4096];
 	int w;
 
 	/* /dev/kmsg as a FIFO holding one record: read after the injection */
-	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
-	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
-	w = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	CHECK(w >= 0);
+	w = test_kmsg_fifo(root);
 	CHECK(write(w, rec, strlen(rec)) == (ssize_t)strlen(rec));
 	pfn_target(ctx, 0x2000, &t);
 	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));

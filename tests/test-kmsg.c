@@ -114,7 +114,6 @@ static void test_collect(void)
 	struct hwpi_ctx *ctx = test_ctx(root);
 	struct hwpi_report r;
 	struct hwpi_kmsg k;
-	char p[4096];
 	unsigned int i;
 	int w;
 
@@ -124,11 +123,7 @@ static void test_collect(void)
 		hwpi__kmsg_collect(ctx, &k, PFN, &r);                                    \
 	} while (0)
 
-	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0 ||
-	      (mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0 &&
-	       mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0));
-	w = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	CHECK(w >= 0);
+	w = test_kmsg_fifo(root);
 	memset(&r, 0, sizeof(r));
 	hwpi__kmsg_begin(ctx, &k);
 	CHECK(k.fd >= 0);

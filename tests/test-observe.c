@@ -12,18 +12,6 @@
 
 #include "testing.h"
 
-static int kmsg_fifo(const char *root)
-{
-	char p[4096];
-	int w;
-
-	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
-	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
-	w = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	CHECK(w >= 0);
-	return w;
-}
-
 static void put(int w, const char *rec)
 {
 	CHECK(write(w, rec, strlen(rec)) == (ssize_t)strlen(rec));
@@ -35,7 +23,7 @@ static void test_kmsg_signals(void)
 	struct hwpi_ctx *ctx = test_ctx(root);
 	struct hwpi_observer *o;
 	struct hwpi_report r;
-	int w = kmsg_fifo(root);
+	int w = test_kmsg_fifo(root);
 
 	CHECK_OK(hwpi_observer_new(ctx, HWPI_OBSERVE_NO_TRACE, &o));
 	put(w, "3,10,100,-;Memory failure: 0x2000: Sending SIGBUS to victim:4242 due to "

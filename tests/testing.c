@@ -131,3 +131,16 @@ void tfile_unlink(const char *root, const char *rel)
 		exit(1);
 	}
 }
+
+int test_kmsg_fifo(const char *root)
+{
+	char p[4096];
+	int w;
+
+	tfile_path(p, sizeof(p), root, "dev");
+	CHECK(mkdir(p, 0755) == 0 || errno == EEXIST);
+	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
+	w = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	CHECK(w >= 0);
+	return w;
+}

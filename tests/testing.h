@@ -123,6 +123,8 @@ void tfile_write(const char *root, const char *rel, const char *content);
 void tfile_unlink(const char *root, const char *rel);
 /* ROOT/REL in BUF */
 const char *tfile_path(char *buf, size_t len, const char *root, const char *rel);
+/* ROOT/dev/kmsg as a FIFO (each write one record, as the device gives them); the write end */
+int test_kmsg_fifo(const char *root);
 
 /* Check that file ROOT/REL contains exactly EXPECTED. */
 #define CHECK_FILE(root, rel, expected)                                              \
