@@ -11,27 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "campaign-file.h"
 #include "common.h"
 #include "inject-common.h"
 #include "json.h"
 
-#define LINE_MAX_BYTES	4096
-#define REPEAT_DEPTH	4
-#define REPEAT_MAX	1000000
-#define STEPS_MAX	10000000
-
 enum { OPT_RATE = 0x100, OPT_STOP_ON_ERROR, OPT_JOURNAL, OPT_SEED };
-
-enum step_kind { STEP_CMD, STEP_SLEEP, STEP_REPEAT, STEP_END };
-
-struct step {
-	enum step_kind kind;
-	unsigned int line;
-	char **argv;		/* STEP_CMD: the words, argv[0] the command */
-	int argc;
-	uint64_t n;		/* STEP_SLEEP: ms; STEP_REPEAT: count */
-	size_t end;		/* STEP_REPEAT: index of its '}' */
-};
 
 struct failure {
 	unsigned int line;
@@ -139,212 +124,16 @@ static const struct argp campaign_argp = {
 /* ------------------------------------------------------------------------ */
 /* Parsing                                                                  */
 
-/*
- * Split LINE (NUL-terminated) into words like sh(1) does, without any
- * expansion: '...', "..." (\ escapes $ ` " \), \X, # comments.  The words
- * are written into BUF (strlen(LINE) + 1 bytes).  Returns NULL or what is
- * wrong.
- */
-static const char *split(const char *line, char *buf, char ***argv, int *argc)
-{
-	const char *p = line;
-	char *out = buf, **v;
-
-	*argc = 0;
-	*argv = NULL;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (!*p || *p == '#')
-			return NULL;
-		v = realloc(*argv, sizeof(*v) * ((size_t)*argc + 2));
-		if (!v)
-			return "out of memory";
-		*argv = v;
-		v[(*argc)++] = out;
-		v[*argc] = NULL;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r') {
-			if (*p == '\'') {
-				for (p++; *p && *p != '\''; p++)
-					*out++ = *p;
-				if (!*p)
-					return "unterminated single quote; close it with '";
-				p++;
-			} else if (*p == '"') {
-				for (p++; *p && *p != '"'; p++) {
-					if (*p == '\\' && p[1] && strchr("$`\"\\", p[1]))
-						p++;
-					*out++ = *p;
-				}
-				if (!*p)
-					return "unterminated double quote; close it with \"";
-				p++;
-			} else if (*p == '\\') {
-				if (!p[1])
-					return "backslash at the end of the line; remove it (lines do not continue)";
-				*out++ = p[1];
-				p += 2;
-			} else {
-				*out++ = *p++;
-			}
-		}
-		*out++ = '\0';
-	}
-}
-
-static int bad(struct campaign *c, unsigned int line, const char *what)
-{
-	return cli_fail(c->cli, EXIT_DATAERR, "%s: line %u: %s", c->file, line, what);
-}
-
-/* Check the words of line LINE and fill in S.  Returns 0 or an exit status. */
-static int classify(struct campaign *c, unsigned int line, struct step *s, size_t *stack,
-		    size_t *depth)
-{
-	static const char *const cmds[] = { "inject", "unpoison", "translate", "status" };
-	static const char *const never[] = { "--help", "--usage", "--version", "-?", "-V" };
-	char **v = s->argv;
-	size_t i;
-	int k;
-
-	s->line = line;
-	if (!strcmp(v[0], "repeat")) {
-		if (s->argc != 3 || strcmp(v[2], "{"))
-			return bad(c, line, "malformed repeat; write 'repeat N {'");
-		if (hwpi_parse_u64(v[1], &s->n) < 0 || s->n > REPEAT_MAX)
-			return bad(c, line, "the repeat count is not a number from 0 to 1000000");
-		if (*depth >= REPEAT_DEPTH)
-			return bad(c, line, "repeat nested too deep; nest at most 4");
-		s->kind = STEP_REPEAT;
-		stack[(*depth)++] = (size_t)(s - c->steps);
-		return 0;
-	}
-	if (!strcmp(v[0], "}")) {
-		if (s->argc != 1)
-			return bad(c, line, "unexpected words after '}'; put them on a line of their own");
-		if (!*depth)
-			return bad(c, line, "'}' without 'repeat'; remove it");
-		s->kind = STEP_END;
-		c->steps[stack[--*depth]].end = (size_t)(s - c->steps);
-		return 0;
-	}
-	if (!strcmp(v[0], "sleep")) {
-		if (s->argc != 2 || hwpi_parse_duration_ms(v[1], &s->n) < 0)
-			return bad(c, line,
-				   "malformed sleep; write 'sleep DURATION' (seconds, or a number with ms, s, m or h)");
-		s->kind = STEP_SLEEP;
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(v[0], cmds[i]))
-			break;
-	if (i == ARRAY_SIZE(cmds))
-		return cli_fail(c->cli, EXIT_DATAERR,
-				"%s: line %u: unknown step '%s'; give inject, unpoison, translate, status, sleep or repeat",
-				c->file, line, v[0]);
-	for (k = 1; k < s->argc; k++)
-		for (i = 0; i < ARRAY_SIZE(never); i++)
-			if (!strcmp(v[k], never[i]))
-				return cli_fail(c->cli, EXIT_DATAERR,
-						"%s: line %u: %s is not for a campaign step; remove it",
-						c->file, line, v[k]);
-	s->kind = STEP_CMD;
-	return 0;
-}
-
-/* The number of commands run for steps [LO, HI), at most STEPS_MAX + 1. */
-static size_t count_steps(const struct campaign *c, size_t lo, size_t hi)
-{
-	size_t i, n = 0, body;
-
-	for (i = lo; i < hi && n <= STEPS_MAX; i++) {
-		if (c->steps[i].kind == STEP_CMD) {
-			n++;
-		} else if (c->steps[i].kind == STEP_REPEAT) {
-			body = count_steps(c, i + 1, c->steps[i].end);
-			if (body && c->steps[i].n > (STEPS_MAX + 1 - n) / body)
-				return STEPS_MAX + 1;
-			n += body * c->steps[i].n;
-			i = c->steps[i].end;
-		}
-	}
-	return n;
-}
-
+/* The steps of the file, in C (campaign-file.c). */
 static int parse_file(struct campaign *c)
 {
-	size_t stack[REPEAT_DEPTH], depth = 0, cap = 0, sz = 0;
-	unsigned int line = 0;
-	char *text = NULL, *buf;
-	struct step *s;
-	const char *why;
-	ssize_t len;
-	FILE *f;
-	int r = 0, e;
+	struct campaign_file cf = { 0 };
+	int r = campaign_file_read(c->cli, c->file, &cf);
 
-	f = strcmp(c->file, "-") ? fopen(c->file, "re") : stdin;
-	if (!f) {
-		e = -errno;
-		return cli_fail(c->cli, cli_exit_status(e), "cannot open %s: %s; %s", c->file,
-				strerror(-e), e == -ENOENT ? "check the file name" : cli_errno_hint(e));
-	}
-	while (!r && (len = getline(&text, &sz, f)) >= 0) {
-		line++;
-		if (len > 0 && text[len - 1] == '\n')
-			text[--len] = '\0';
-		if (len > LINE_MAX_BYTES) {
-			r = bad(c, line, "line longer than 4096 bytes; shorten it");
-			break;
-		}
-		if (memchr(text, '\0', (size_t)len)) {
-			r = bad(c, line, "NUL byte in the line; remove it");
-			break;
-		}
-		if (c->n_steps == cap) {
-			cap = cap ? 2 * cap : 16;
-			s = realloc(c->steps, cap * sizeof(*s));
-			if (!s) {
-				r = cli_fail(c->cli, EXIT_SOFTWARE, "out of memory; shorten the campaign");
-				break;
-			}
-			c->steps = s;
-		}
-		s = &c->steps[c->n_steps];
-		memset(s, 0, sizeof(*s));
-		buf = malloc((size_t)len + 1);
-		if (!buf) {
-			r = cli_fail(c->cli, EXIT_SOFTWARE, "out of memory; shorten the campaign");
-			break;
-		}
-		why = split(text, buf, &s->argv, &s->argc);
-		if (!s->argc) {
-			free(s->argv);
-			free(buf);
-		} else {
-			c->n_steps++;	/* owns argv and buf (argv[0]) from here on */
-		}
-		if (why)
-			r = bad(c, line, why);
-		else if (s->argc)
-			r = classify(c, line, s, stack, &depth);
-	}
-	e = errno;
-	if (!r && ferror(f))
-		r = cli_fail(c->cli, cli_exit_status(-e), "cannot read %s: %s; %s", c->file,
-			     strerror(e), cli_errno_hint(-e));
-	if (!r && depth)
-		r = bad(c, c->steps[stack[depth - 1]].line, "'repeat' without '}'; close it");
-	free(text);
-	if (f != stdin)
-		fclose(f);
-	if (r)
-		return r;
-	c->total = count_steps(c, 0, c->n_steps);
-	if (c->total > STEPS_MAX)
-		return cli_fail(c->cli, EXIT_DATAERR,
-				"%s: more than %d steps with the repeats; repeat less", c->file,
-				STEPS_MAX);
-	return 0;
+	c->steps = cf.steps;
+	c->n_steps = cf.n_steps;
+	c->total = cf.total;
+	return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -404,7 +193,8 @@ static void add_failure(struct campaign *c, unsigned int line, int status, const
 static void run_cmd(struct campaign *c, const struct step *s)
 {
 	const struct cli_command *cmd = cli_find_command(s->argv[0]);
-	struct cli sc = { .json = true, .quiet = c->cli->quiet, .verbose = c->cli->verbose };
+	struct cli sc = { .json = true, .quiet = c->cli->quiet, .verbose = c->cli->verbose,
+			  .ctx = c->cli->ctx, .observer = c->cli->observer };
 	bool inject = !strcmp(s->argv[0], "inject");
 	char seed[24], **argv;
 	uint64_t start;
@@ -446,7 +236,9 @@ static void run_cmd(struct campaign *c, const struct step *s)
 	start = now_ms();
 	status = cmd->fn(&sc, argc, argv);
 	fflush(stdout);
-	hwpi_ctx_free(sc.ctx);
+	/* the first step's context (and observer) serve all that follow; main() frees them */
+	c->cli->ctx = sc.ctx;
+	c->cli->observer = sc.observer;
 	free(argv);
 
 	c->injections += sc.injections;
@@ -561,11 +353,7 @@ int cmd_campaign(struct cli *cli, int argc, char **argv)
 			     c.n_failed && c.failed[0].error ? c.failed[0].error : "?");
 	}
 out:
-	for (i = 0; i < c.n_steps; i++) {
-		free(c.steps[i].argv ? c.steps[i].argv[0] : NULL);
-		free(c.steps[i].argv);
-	}
-	free(c.steps);
+	campaign_steps_free(c.steps, c.n_steps);
 	for (i = 0; i < c.n_failed; i++)
 		free(c.failed[i].error);
 	free(c.failed);

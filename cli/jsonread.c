@@ -16,12 +16,14 @@ struct reader {
 	int nomem;
 };
 
-static int fail(struct reader *r, const char *what)
+static void set_err(struct reader *r, const char *what)
 {
 	if (r->err && !r->err[0])
 		snprintf(r->err, r->errlen, "at byte %zu: %s", r->pos + 1, what);
-	return -1;
 }
+
+/* record WHAT (the first error only) and yield -1, visibly so at the call site */
+#define fail(r, what) (set_err((r), (what)), -1)
 
 static int peek(const struct reader *r)
 {
@@ -374,7 +376,7 @@ int jr_parse(const char *text, size_t len, struct jr_value **out, char *err, siz
 			*out = v;
 			return 0;
 		}
-		fail(&r, "junk after the value");
+		set_err(&r, "junk after the value");
 	}
 	jr_free(v);
 	return r.nomem ? -ENOMEM : -EINVAL;

@@ -159,8 +159,19 @@ int hwpi__tp_format_parse(const char *text, struct hwpi_tp_format *f)
 		if (!strncmp(p, "ID:", 3)) {
 			f->id = (unsigned int)strtoul(p + 3, NULL, 10);
 		} else if (!strncmp(p, "field:", 6) && f->n_fields < HWPI_TP_MAX_FIELDS) {
-			if (parse_field(p, &f->fields[f->n_fields]) == 0)
-				f->n_fields++;
+			/*
+			 * Name, offset and size from this line alone, never from
+			 * the next one; a line this long is not the kernel's.
+			 */
+			char one[512];
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			if (n < sizeof(one)) {
+				memcpy(one, p, n);
+				one[n] = '\0';
+				if (parse_field(one, &f->fields[f->n_fields]) == 0)
+					f->n_fields++;
+			}
 		} else if (!strncmp(p, "print fmt:", 10)) {
 			const char *s = p;
 
