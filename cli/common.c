@@ -32,7 +32,7 @@ static void cli_vfail(struct cli *cli, int status, const char *fmt, va_list ap)
 	one_line(cli->errmsg);
 }
 
-int cli_fail(struct cli *cli, int status, const char *fmt, ...)
+int (cli_fail)(struct cli *cli, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -272,6 +272,12 @@ int cli_start(struct cli *cli)
 		return cli_fail(cli, EXIT_USAGE,
 				"--quiet and --verbose exclude each other; give one of them");
 
+	/* a campaign step runs in the campaign's context */
+	if (cli->ctx) {
+		hwpi_ctx_set_log(cli->ctx, cli->verbose ? log_stderr : NULL, NULL,
+				 cli->verbose ? LOG_DEBUG : LOG_ERR);
+		return 0;
+	}
 	r = hwpi_ctx_new(&cli->ctx);
 	if (r < 0)
 		return cli_fail(cli, EXIT_SOFTWARE, "cannot create the library context: %s; %s",

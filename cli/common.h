@@ -28,7 +28,13 @@ struct cli {
 	bool json;
 	bool quiet;
 	bool verbose;
-	struct hwpi_ctx *ctx;		/* created by cli_start() */
+	struct hwpi_ctx *ctx;		/* created by cli_start() (or given: campaign steps) */
+	/*
+	 * Kept open across the pages of one command and the steps of a
+	 * campaign (created by the first injection): the tracepoints are
+	 * opened once, not per page.  Freed with the context.
+	 */
+	struct hwpi_observer *observer;
 
 	/* The one line printed on stderr for a non-zero exit. */
 	int status;
@@ -59,6 +65,9 @@ int cli_argp_parse(struct cli *cli, const struct argp *argp, int argc, char **ar
  * prints it) and return STATUS, so that commands can `return cli_fail(...)`.
  */
 int cli_fail(struct cli *cli, int status, const char *fmt, ...) CLI_PRINTF(3, 4);
+/* STATUS is returned at the call site, where static analyzers (one file at a time) see it. */
+#define cli_fail(cli, status, ...) \
+	({ int cli__s = (status); (cli_fail)(cli, cli__s, __VA_ARGS__); cli__s; })
 
 /*
  * Record "hwpinject: <library message>; <hint>" for the negative errno ERR

@@ -21,6 +21,13 @@
 #define MADV_SOFT_OFFLINE 101
 #endif
 
+/* pfm.c: libpfm4, loaded on first use (HWPI_PFM_DLOPEN) */
+struct hwpi_pfm {
+	void *dl;			/* the dlopen handle, NULL until loaded */
+	void *fn[4];			/* pfm_initialize, _get_os_event_encoding, _strerror, _terminate */
+	bool initialized;		/* pfm_initialize() succeeded: pfm_terminate() at the end */
+};
+
 struct hwpi_ctx {
 	char root[HWPI_PATH_MAX];	/* "" = real "/" */
 	char errmsg[512];
@@ -28,10 +35,40 @@ struct hwpi_ctx {
 	void *log_data;
 	int log_max;
 	long page_size;			/* base page size of this machine */
+	int kpageflags_fd;		/* /proc/kpageflags once opened (-1: not yet) */
+	struct hwpi_pfm pfm;
 };
+
+/* Load libpfm4 into CTX->pfm (once); 0 or a negative errno with the message. */
+int hwpi__pfm_load(struct hwpi_ctx *ctx);
+void hwpi__pfm_unload(struct hwpi_ctx *ctx);
+struct perf_event_attr;
+/*
+ * Encode tracepoint NAME ("system:event") into ATTR with libpfm4: 0, or a
+ * negative errno with *WHY saying why (libpfm4 missing, or its error).
+ */
+int hwpi__pfm_encode_tracepoint(struct hwpi_ctx *ctx, const char *name,
+				struct perf_event_attr *attr, const char **why);
 
 /* ctx.c: record the last error; returns ERR (a negative errno) for chaining. */
 int hwpi__err(struct hwpi_ctx *ctx, int err, const char *fmt, ...) HWPI_PRINTF(3, 4);
+/*
+ * The same, with ERR returned where static analyzers (one file at a time) see
+ * it, and clang's analyzer told that it is negative (it cannot know that
+ * errno > 0 after a failed call): an error path never looks like a success
+ * to them.  Nothing changes for the compiler (doc/static-analysis.md).
+ */
+#ifdef __clang_analyzer__
+#define HWPI__ANALYZER_ASSUME(cond) __builtin_assume(cond)
+#else
+#define HWPI__ANALYZER_ASSUME(cond) ((void)0)
+#endif
+#define hwpi__err(ctx, err, ...) ({					\
+	int hwpi__e = (err);						\
+	(hwpi__err)(ctx, hwpi__e, __VA_ARGS__);				\
+	HWPI__ANALYZER_ASSUME(hwpi__e < 0);				\
+	hwpi__e;							\
+})
 void hwpi__log(struct hwpi_ctx *ctx, int prio, const char *fmt, ...) HWPI_PRINTF(3, 4);
 #define dbg(ctx, ...) hwpi__log(ctx, LOG_DEBUG, __VA_ARGS__)
 #define info(ctx, ...) hwpi__log(ctx, LOG_INFO, __VA_ARGS__)
@@ -67,11 +104,20 @@ void hwpi__kmsg_begin(struct hwpi_ctx *ctx, struct hwpi_kmsg *k);
 void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
 			struct hwpi_report *r);
 void hwpi__kmsg_end(struct hwpi_kmsg *k);
+/* The records of one read (NUL-terminated, split in place), as hwpi__kmsg_collect() takes them. */
+void hwpi__kmsg_parse(struct hwpi_ctx *ctx, char *buf, uint64_t pfn, struct hwpi_report *r);
 /*
  * Parse one kmsg text line about memory failure.  Returns true if it is
  * about PFN; fills page_type/result of R when it is a recovery-action line.
  */
 bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r);
+
+/*
+ * audit.c: the audit line in the kernel log (/dev/kmsg, facility user) for an
+ * injection of T by M, or an unpoison of PFN.  Never fails: a failure is logged.
+ */
+void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m);
+void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn);
 
 /* tracefmt.c: a tracepoint's format file */
 #define HWPI_TP_MAX_FIELDS 24
@@ -138,6 +184,15 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		      enum hwpi_signal_when when, struct hwpi_report *r);
 /* detach every thread (R may be NULL) */
+/*
+ * Wait (at most MS) until no thread of the held target has a deliverable
+ * signal pending or runs the handler of one sent to it (in R), recording
+ * those it takes as sent at injection.  A signal the injection sent is
+ * pending when the injector returns, so this ends at once when there is
+ * none.
+ */
+void hwpi__hold_settle(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
+		       struct hwpi_report *r);
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
 
 /* report.c: append a signal seen with its full siginfo; NULL if the report is full */
@@ -145,8 +200,16 @@ struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, p
 					     const char *comm, const siginfo_t *si,
 					     enum hwpi_signal_when when);
 
+/*
+ * resolve.c: PID has a user address space: -ESRCH if gone or a zombie, -EPERM
+ * if a kernel thread (with a message), else 0.
+ */
+int hwpi__check_process(struct hwpi_ctx *ctx, pid_t pid);
+
 /* pagemap.c */
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);
+/* /proc/PID/pagemap opened for reading, or a negative errno (-ESRCH: no such process) */
+int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid);
 
 /* maps.c: find the mapping of VADDR in PID; -EFAULT if none */
 int hwpi__maps_find(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, struct hwpi_mapping *m);
@@ -155,8 +218,26 @@ enum hwpi_mapping_kind hwpi__mapping_kind(const struct hwpi_mapping *m, uint64_t
 /* iterate maps: calls FN for each mapping; stops when FN returns non-zero */
 int hwpi__maps_foreach(struct hwpi_ctx *ctx, pid_t pid,
 		       int (*fn)(const struct hwpi_mapping *m, void *data), void *data);
+/* counters.c: HardwareCorrupted and the per-node memory_failure counters, files kept open */
+struct hwpi_counters {
+	int meminfo;		/* -1 if it could not be opened */
+	int *fd;		/* 5 per node: total ignored failed delayed recovered */
+	size_t n;
+};
+int hwpi__meminfo_hc(const char *meminfo_text, uint64_t *kb);
+void hwpi__counters_open(struct hwpi_ctx *ctx, struct hwpi_counters *k);
+int hwpi__counters_hc(const struct hwpi_counters *k, uint64_t *kb);
+int hwpi__counters_mf(const struct hwpi_counters *k, struct hwpi_mf_counters *c);
+void hwpi__counters_close(struct hwpi_counters *k);
+
+/* resolve.c, shared with resolve-batch.c */
+void hwpi__resolve_init(struct hwpi_ctx *ctx, struct hwpi_target *t, pid_t pid, uint64_t vaddr);
+int hwpi__resolve_entry(struct hwpi_ctx *ctx, struct hwpi_target *t, uint64_t entry,
+			const uint64_t *flags);
 /* smaps KernelPageSize of the mapping containing vaddr (0 if unknown) */
 uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr);
+/* the same from the smaps text in F */
+uint64_t hwpi__smaps_page_size_stream(FILE *f, uint64_t vaddr);
 
 /*
  * remote.c (x86-64 specific part in arch-*.c): run madvise(addr, len,
@@ -168,6 +249,14 @@ uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr);
  */
 int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_t len,
 			 int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid);
+/*
+ * The same for the page of T (T->pid, T->vaddr, one base page): once the
+ * target is stopped, before anything runs in it, the page must still be
+ * T->pfn when T knows it -- not a page of a new image after an exec, nor one
+ * moved meanwhile, which no journal would name (-ESRCH, nothing injected).
+ */
+int hwpi__remote_madvise_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, uint64_t len,
+				int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid);
 
 /*
  * journal.c: a "done" record for PFN (HAVE_PFN false: not known) with the
@@ -175,5 +264,11 @@ int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_
  */
 int hwpi__journal_done(struct hwpi_journal *j, bool have_pfn, uint64_t pfn,
 		       const struct hwpi_report *r);
+/*
+ * What hwpi_journal_read() makes of the LEN bytes at BUF (changed in place),
+ * the contents of the journal named PATH (for messages).
+ */
+int hwpi__journal_parse(struct hwpi_ctx *ctx, const char *path, char *buf, size_t len,
+			struct hwpi_journal_contents *c);
 
 #endif
