@@ -153,7 +153,7 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->compare && o->n_files != 2) {
 			cli_fail(o->cli, EXIT_USAGE,
-				 "--compare needs two files (A.json B.json, outputs of 'hwpinject probe --json')");
+				 "--compare needs two files; give A.json B.json, outputs of 'hwpinject probe --json'");
 			return EINVAL;
 		}
 		if (!o->compare && o->n_files) {
@@ -668,7 +668,7 @@ static void probe_one(struct probe *p, struct row *row)
 	int cmd[2] = { -1, -1 }, ack[2] = { -1, -1 }, fd = -1, i, r;
 	char file[HWPI_PATH_MAX] = "";
 	struct hwpi_target t;
-	bool fate_known = false;
+	bool fate_known = false, injected = false;
 	char c;
 
 	row->status = "error";
@@ -747,6 +747,7 @@ static void probe_one(struct probe *p, struct row *row)
 		goto out;
 	}
 	row->status = "done";
+	injected = true;
 	sig_at_injection(row);
 
 	/* touch, unless the child died at injection */
@@ -779,7 +780,7 @@ out:
 		close(fd);
 	if (file[0])
 		unlink(file);
-	if (row->rep && !strcmp(row->status, "done"))
+	if (injected)
 		unpoison(p, row, t.pfn);
 }
 
@@ -935,7 +936,7 @@ static void print_row_text(const struct row *row)
 	const struct hwpi_report *r = row->rep;
 	char action[HWPI_MSG_MAX + 96], fate[32], a[16], b[16], sig[16];
 
-	if (!strcmp(row->status, "done")) {
+	if (r && !strcmp(row->status, "done")) {
 		if (r->err)
 			snprintf(action, sizeof(action), "error: %s", strerror(abs(r->err)));
 		else if (r->have_new_pfn)

@@ -41,7 +41,7 @@ static error_t unpoison_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_JOURNAL:
 		if (!*arg) {
-			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name");
+			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name; give --journal FILE");
 			return EINVAL;
 		}
 		o->journal = arg;
@@ -312,12 +312,17 @@ static int unpoison_journal(struct cli *cli, const struct unpoison_opts *o)
 	struct hwpi_journal *j = NULL;
 	struct hwpi_report *rep = NULL;
 	int r, sysctl_err = 0;
-	char buf[256];
+	char buf[256], corrupt[512] = "";
 	size_t i, n;
 
 	r = hwpi_journal_read(cli->ctx, o->journal, &c);
-	if (r < 0)
+	/* a malformed record: undo what the lines before it record, then exit 65 */
+	if (r == -EBADMSG && (c.n_pfns || c.n_sysctls)) {
+		snprintf(corrupt, sizeof(corrupt), "%s", hwpi_ctx_strerror(cli->ctx));
+	} else if (r < 0) {
+		hwpi_journal_contents_free(&c);
 		return journal_fail(cli, o->journal, r);
+	}
 	if (c.n_pfns) {
 		r = check_available(cli, o->no_load);
 		if (r)
@@ -364,6 +369,11 @@ static int unpoison_journal(struct cli *cli, const struct unpoison_opts *o)
 	}
 	print_journal_summary(cli, o, &c, &jr);
 	r = cli->status;
+	if (!r && corrupt[0])
+		r = cli_fail(cli, EXIT_DATAERR,
+			     "%s; the %zu pages and %zu sysctls recorded before that line were %s, the rest of %s is not an intact hwpinject journal (see hwpinject-journal(5)): undo what it names by hand",
+			     corrupt, c.n_pfns, c.n_sysctls, o->dry_run ? "listed" : "undone",
+			     o->journal);
 	if (!r && jr.n_refused) {
 		for (i = 0, n = 0, buf[0] = '\0'; i < jr.n_refused && i < 8; i++)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s0x%" PRIx64, i ? ", " : "",

@@ -34,8 +34,8 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 			*kerr = local_madvise(ctx, t, advice);
 			return 0;
 		}
-		rc = hwpi__remote_madvise(ctx, t->pid, t->vaddr, (uint64_t)ctx->page_size, advice,
-					  &ret, r, kept_tid);
+		rc = hwpi__remote_madvise_target(ctx, t, (uint64_t)ctx->page_size, advice, &ret, r,
+						 kept_tid);
 		if (rc < 0)
 			return rc;
 		*kerr = (int)ret;
@@ -52,6 +52,11 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 	}
 	/* st->path already carries the root prefix */
 	*kerr = hwpi__write_abs(st->path, num);
+	/* not the kernel's answer: the file went away since the method was checked */
+	if (*kerr == -ENOENT && access(st->path, F_OK) != 0)
+		return hwpi__err(ctx, -ENODEV,
+				 "%s disappeared before it was written (debugfs unmounted or "
+				 "hwpoison-inject unloaded meanwhile)", st->path);
 	return 0;
 }
 
@@ -111,6 +116,30 @@ static void observe_page(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum
 		r->new_pfn = now.pfn;
 	}
 	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+/*
+ * Right before a pfn or phys method acts on the frame of a process's page: the
+ * page must still be that frame.  If the process exec'd or unmapped it since it
+ * was resolved, the frame may be free or someone else's by now (hwpinject's own
+ * memory was seen poisoned that way): nothing is injected then (-ESRCH).
+ */
+static int recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t)
+{
+	struct hwpi_pagemap_entry e;
+	uint64_t raw;
+	int r;
+
+	r = hwpi__pagemap_read(ctx, t->pid, t->vaddr, &raw);
+	if (r < 0)
+		return r;
+	hwpi_pagemap_decode(raw, &e);
+	if (e.present && e.pfn == t->pfn)
+		return 0;
+	return hwpi__err(ctx, -ESRCH,
+			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
+			 ": the process exec'd, or unmapped or moved the page, meanwhile; "
+			 "nothing injected", t->vaddr, (int)t->pid, t->pfn);
 }
 
 /* Checks that need no kernel action; returns 0 or a negative errno. */
@@ -212,7 +241,7 @@ static void journal_done(struct hwpi_ctx *ctx, struct hwpi_journal *j, const str
 	memcpy(ctx->errmsg, saved, sizeof(saved));
 }
 
-/* Time for a signal sent during the injection to reach the held target. */
+/* The longest wait for a signal the injection sent to reach the held target. */
 #define SETTLE_MS 100
 
 HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
@@ -272,19 +301,29 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		if (rc < 0)
 			goto out_sysctl;
 	}
-	rc = hwpi_observer_new(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ? HWPI_OBSERVE_NO_TRACE : 0,
-			       &obs);
-	if (rc < 0)
-		goto out_hold;
+	if (opts->observer) {
+		obs = opts->observer;
+		hwpi_observer_restart(obs);
+	} else {
+		rc = hwpi_observer_new(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
+					       HWPI_OBSERVE_NO_TRACE : 0, &obs);
+		if (rc < 0)
+			goto out_hold;
+	}
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
 	/* write-ahead: the page is on disk before the kernel sees it */
 	if (opts->journal) {
 		rc = hwpi_journal_record(opts->journal, t, m);
-		if (rc < 0) {
-			hwpi_observer_free(obs);
-			goto out_hold;
-		}
+		if (rc < 0)
+			goto out_obs;
 	}
+	/* a page of a process by its frame: still that process's page right now? */
+	if (!remote_madvise && t->pid > 0 && t->have_vaddr && t->have_pfn && !ctx->root[0]) {
+		rc = recheck_frame(ctx, t);
+		if (rc < 0)
+			goto out_obs;
+	}
+	hwpi__audit_inject(ctx, t, m);
 	rc = perform(ctx, t, m, &st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
 	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &hold) < 0) {
@@ -294,7 +333,7 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	if (rc == 0) {
 		r->err = -kerr;
 		if (hold.active)
-			hwpi__hold_watch(ctx, &hold, SETTLE_MS, HWPI_SIG_AT_INJECTION, r);
+			hwpi__hold_settle(ctx, &hold, SETTLE_MS, r);
 		hwpi_observer_collect(obs, t->pfn, t->pid, r);
 		observe_page(ctx, t, m, r);
 		if (opts->journal)
@@ -302,7 +341,9 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		if (hold.active && opts->watch_ms)
 			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
 	}
-	hwpi_observer_free(obs);
+out_obs:
+	if (obs != opts->observer)
+		hwpi_observer_free(obs);
 out_hold:
 	if (hold.active)
 		hwpi__hold_end(ctx, &hold, r);
@@ -342,6 +383,7 @@ HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_re
 	if (rc < 0)
 		return rc;
 	snprintf(num, sizeof(num), "0x%" PRIx64 "\n", pfn);
+	hwpi__audit_unpoison(ctx, pfn);
 	r->err = -hwpi__write_abs(st.path, num);
 	hwpi_observer_collect(obs, pfn, 0, r);
 	hwpi_observer_free(obs);

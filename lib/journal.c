@@ -160,6 +160,29 @@ static int drop_partial(struct hwpi_journal *j, off_t size)
 	return 0;
 }
 
+/*
+ * A file that is not empty must begin with our header (or a piece of it, cut
+ * short by a crash): never append to -- or cut -- a file that is not a journal.
+ */
+static int check_header(struct hwpi_journal *j, off_t size)
+{
+	char want[32], buf[32];
+	size_t len;
+	int r;
+
+	len = (size_t)snprintf(want, sizeof(want), "%s %d\n", JOURNAL_MAGIC, JOURNAL_VERSION);
+	if (size < (off_t)len)
+		len = (size_t)size;
+	r = hwpi__pread_full(j->fd, buf, len, 0);
+	if (r < 0)
+		return hwpi__err(j->ctx, r, "cannot read journal %s: %s", j->path, strerror(-r));
+	if (memcmp(buf, want, len))
+		return hwpi__err(j->ctx, -EINVAL,
+				 "%s is not a hwpinject journal (it does not begin with \"%s %d\"), "
+				 "nothing written to it", j->path, JOURNAL_MAGIC, JOURNAL_VERSION);
+	return 0;
+}
+
 HWPI_EXPORT int hwpi_journal_open(struct hwpi_ctx *ctx, const char *path, unsigned int flags,
 				  struct hwpi_journal **out)
 {
@@ -195,6 +218,9 @@ HWPI_EXPORT int hwpi_journal_open(struct hwpi_ctx *ctx, const char *path, unsign
 		goto err;
 	}
 	if (st.st_size > 0) {
+		r = check_header(j, st.st_size);
+		if (r < 0)
+			goto err;
 		r = drop_partial(j, st.st_size);
 		if (r < 0)
 			goto err;
@@ -309,6 +335,7 @@ struct reader {
 	struct page *pages;
 	size_t n_pages, cap;
 	bool pending[HWPI_SYSCTL_COUNT];
+	unsigned int depth[HWPI_SYSCTL_COUNT];	/* sysctl records not restored yet */
 	long old[HWPI_SYSCTL_COUNT];
 	size_t n_injections, n_unknown;
 	bool last_inject_unknown;
@@ -439,11 +466,19 @@ static int parse_sysctl(struct reader *rd, char *save, bool restored)
 	if (i == HWPI_SYSCTL_COUNT)
 		return bad(rd, "unknown sysctl", tok);
 	if (restored) {
-		rd->pending[i] = false;
-	} else if (!rd->pending[i]) {
+		/*
+		 * A writer restores what it changed last: a writer killed before its
+		 * restore leaves its record open under the records of later writers.
+		 * Writing back the oldest open value closes them all.
+		 */
+		if (rd->depth[i] > 0 && (--rd->depth[i] == 0 || v == rd->old[i]))
+			rd->depth[i] = 0;
+		rd->pending[i] = rd->depth[i] > 0;
+	} else {
 		/* the oldest unrestored value is the one from before */
+		if (rd->depth[i]++ == 0)
+			rd->old[i] = v;
 		rd->pending[i] = true;
-		rd->old[i] = v;
 	}
 	return 0;
 }
@@ -605,9 +640,8 @@ static int parse_all(struct reader *rd, char *buf, size_t len, bool *truncated)
 HWPI_EXPORT int hwpi_journal_read(struct hwpi_ctx *ctx, const char *path,
 				  struct hwpi_journal_contents *c)
 {
-	struct reader rd = { .ctx = ctx, .path = path };
 	char *buf = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	int fd, r;
 
 	if (!c)
@@ -620,16 +654,31 @@ HWPI_EXPORT int hwpi_journal_read(struct hwpi_ctx *ctx, const char *path,
 	close(fd);
 	if (r < 0)
 		return r;
-	r = parse_all(&rd, buf, len, &c->truncated);
+	r = hwpi__journal_parse(ctx, path, buf, len, c);
 	free(buf);
-	if (r < 0)
+	return r;
+}
+
+int hwpi__journal_parse(struct hwpi_ctx *ctx, const char *path, char *buf, size_t len,
+			struct hwpi_journal_contents *c)
+{
+	struct reader rd = { .ctx = ctx, .path = path };
+	size_t i;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = parse_all(&rd, buf, len, &c->truncated);
+	/* a malformed record: C still says what the lines before it record */
+	if (r < 0 && (r != -EBADMSG || rd.line < 2))
 		goto out;
 
 	c->pfns = calloc(rd.n_pages ? rd.n_pages : 1, sizeof(*c->pfns));
 	c->sysctls = calloc(HWPI_SYSCTL_COUNT, sizeof(*c->sysctls));
 	if (!c->pfns || !c->sysctls) {
-		r = hwpi__err(ctx, -ENOMEM, "out of memory");
 		hwpi_journal_contents_free(c);
+		if (r < 0)	/* keep the message naming the malformed line */
+			goto out;
+		r = hwpi__err(ctx, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < rd.n_pages; i++)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -87,19 +88,58 @@ bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r
 	return true;
 }
 
-/* One record "prio,seq,usec,flags[,...];text" (continuation lines " KEY=value" are skipped). */
+/*
+ * The facility of a record "prio,seq,usec,flags[,...];text" (prio is
+ * facility << 3 | level), or -1 if LINE does not start like a record.
+ */
+static long record_facility(const char *line)
+{
+	unsigned long prio;
+	char *end;
+
+	if (!isdigit((unsigned char)line[0]))
+		return -1;
+	errno = 0;
+	prio = strtoul(line, &end, 10);
+	if (errno || *end != ',' || prio > 0xffffUL)
+		return -1;
+	return (long)(prio >> 3);
+}
+
+/*
+ * One record "prio,seq,usec,flags[,...];text" (continuation lines " KEY=value"
+ * are skipped).  Only the kernel's own records (facility 0) count: lines that
+ * user space wrote to /dev/kmsg -- hwpinject's audit line among them (audit.c)
+ * -- may name the pfn too, but they are not what the kernel did.
+ */
 static void take_record(struct hwpi_ctx *ctx, char *line, uint64_t pfn, struct hwpi_report *r)
 {
 	char *text = strchr(line, ';');
+	long facility;
 
 	if (line[0] == ' ' || !text)
 		return;
 	text++;
+	facility = record_facility(line);
+	if (facility != 0) {
+		if (facility > 0 && mentions_pfn(text, pfn))
+			dbg(ctx, "kmsg: not the kernel's (facility %ld): %s", facility, text);
+		return;
+	}
 	if (!hwpi__kmsg_line_match(text, pfn, r))
 		return;
 	dbg(ctx, "kmsg: %s", text);
 	if (r->n_messages < HWPI_MAX_MESSAGES)
 		snprintf(r->messages[r->n_messages++], HWPI_MSG_MAX, "%s", text);
+}
+
+void hwpi__kmsg_parse(struct hwpi_ctx *ctx, char *buf, uint64_t pfn, struct hwpi_report *r)
+{
+	char *line, *save = NULL;
+
+	/* /dev/kmsg gives one record per read; be tolerant of more */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		take_record(ctx, line, pfn, r);
 }
 
 void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
@@ -111,7 +151,6 @@ void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
 		return;
 	for (;;) {
 		ssize_t n = read(k->fd, rec, sizeof(rec) - 1);
-		char *line, *save = NULL;
 
 		if (n < 0) {
 			if (errno == EINTR || errno == EPIPE)
@@ -123,8 +162,6 @@ void hwpi__kmsg_collect(struct hwpi_ctx *ctx, struct hwpi_kmsg *k, uint64_t pfn,
 		if (n == 0)
 			break;
 		rec[n] = '\0';
-		/* /dev/kmsg gives one record per read; be tolerant of more */
-		for (line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			take_record(ctx, line, pfn, r);
+		hwpi__kmsg_parse(ctx, rec, pfn, r);
 	}
 }

@@ -318,6 +318,101 @@ static void test_kmsg(void)
 	hwpi_ctx_free(ctx);
 }
 
+static unsigned int n_warnings;
+
+static void count_warnings(void *data, int prio, const char *msg)
+{
+	(void)data;
+	if (prio <= LOG_WARNING) {
+		fprintf(stderr, "  log: %s\n", msg);
+		n_warnings++;
+	}
+}
+
+/* The audit line (audit.c): /dev/kmsg a plain file here, so it can be read back. */
+static void test_audit(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts dry = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char want[512], p[4096], *got;
+	int w, fd, i;
+
+	hwpi_ctx_set_log(ctx, count_warnings, NULL, LOG_WARNING);
+	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
+	tfile_write(root, "dev/kmsg", "");
+
+	/* a pfn target */
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	snprintf(want, sizeof(want),
+		 "<13>hwpinject[%d]: op=inject method=corrupt-pfn pfn=0x2000 phys=0x2000000 "
+		 "pid=- vaddr=- uid=%u auid=- comm=test-inject\n", (int)getpid(),
+		 (unsigned int)getuid());
+	CHECK_FILE(root, "dev/kmsg", want);
+	/* the audit line names the pfn but is not the kernel's: not in the messages */
+	CHECK_INT(r.n_messages, 0);
+
+	/* a pid + vaddr target, by phys */
+	tfile_write(root, "dev/kmsg", "");
+	CHECK_OK(hwpi_resolve_vaddr(ctx, 4242, 0x7f0000001000ULL, &t));
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_HARD_OFFLINE_PAGE, &plain, &r));
+	snprintf(want, sizeof(want),
+		 "<13>hwpinject[%d]: op=inject method=hard-offline-page pfn=0x2001 "
+		 "phys=0x2001000 pid=4242 vaddr=0x7f0000001000 uid=%u auid=- comm=test-inject\n",
+		 (int)getpid(), (unsigned int)getuid());
+	CHECK_FILE(root, "dev/kmsg", want);
+
+	/* never on a dry run, nor when the injection is refused before the kernel */
+	tfile_write(root, "dev/kmsg", "");
+	dry.flags |= HWPI_INJECT_DRY_RUN;
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &dry, &r));
+	pfn_target(ctx, 0x10, &t); /* RESERVED */
+	CHECK_ERR(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r), -EPERM);
+	CHECK_FILE(root, "dev/kmsg", "");
+
+	/* unpoison */
+	CHECK_OK(hwpi_unpoison(ctx, 0x3000, &r));
+	snprintf(want, sizeof(want),
+		 "<13>hwpinject[%d]: op=unpoison method=unpoison-pfn pfn=0x3000 phys=0x3000000 "
+		 "pid=- vaddr=- uid=%u auid=- comm=test-inject\n", (int)getpid(),
+		 (unsigned int)getuid());
+	CHECK_FILE(root, "dev/kmsg", want);
+	CHECK_INT(r.n_messages, 0);
+	CHECK_INT(n_warnings, 0);
+
+	/* no /dev/kmsg: logged, the injection goes on */
+	tfile_unlink(root, "dev/kmsg");
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_INT(n_warnings, 1);
+	CHECK_FILE(root, CORRUPT, "0x2000\n");
+
+	/* a FIFO (the observer reads it: the line goes in), and a full one (EAGAIN): nothing blocks */
+	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
+	CHECK_OK(hwpi_unpoison(ctx, 0x3000, &r));
+	CHECK_INT(n_warnings, 1);
+	CHECK_INT(r.n_messages, 0);
+	tfile_unlink(root, "dev/kmsg");
+	w = test_kmsg_fifo(root);
+	fd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	CHECK(fd >= 0);
+	for (i = 0; i < 100000 && write(fd, "3,1,1,-;x\n", 10) == 10; i++)
+		;
+	CHECK(i < 100000);
+	close(fd);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_INT(n_warnings, 2);
+	CHECK_INT(r.n_messages, 0);
+	close(w);
+	got = tfile_read(root, CORRUPT);
+	CHECK_STR(got, "0x2000\n");
+	free(got);
+	hwpi_ctx_free(ctx);
+}
+
 static void expect_unavailable(const char *fake, enum hwpi_method m, int err, const char *why)
 {
 	const char *root = test_fake(fake);
@@ -401,6 +496,7 @@ int main(int argc, char **argv)
 	RUN(test_early_kill);
 	RUN(test_kernel_refuses);
 	RUN(test_kmsg);
+	RUN(test_audit);
 	RUN(test_unavailable);
 	RUN(test_unpoison);
 	return 0;

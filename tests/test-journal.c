@@ -151,6 +151,39 @@ static void test_unsafe(void)
 	hwpi_ctx_free(ctx);
 }
 
+/* A file that is not a journal is neither appended to nor cut (its last line has no newline). */
+static void test_not_a_journal(void)
+{
+	static const char *const texts[] = { "hello\nworld", "root:x:0:0::/root:/bin/sh\n",
+					     "hwpinject-journal 2\n", "hwpinject-journalX" };
+	const char *dir = jdir();
+	struct hwpi_ctx *ctx = test_ctx(NULL);
+	struct hwpi_journal *j = (void *)1;
+	char p[4096], *got;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		fprintf(stderr, "  \"%s\"\n", texts[i]);
+		tfile_write(dir, "other", texts[i]);
+		jpath(p, sizeof(p), dir, "other");
+		CHECK(chmod(p, 0600) == 0);
+		CHECK_ERR(hwpi_journal_open(ctx, p, 0, &j), -EINVAL);
+		CHECK_NULL(j);
+		CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "is not a hwpinject journal");
+		got = tfile_read(dir, "other");
+		CHECK_STR(got, texts[i]);
+		free(got);
+	}
+	/* a header cut short by a crash is a journal that lost its first line: begun again */
+	tfile_write(dir, "other", "hwpinject-jour");
+	CHECK_OK(hwpi_journal_open(ctx, p, 0, &j));
+	hwpi_journal_close(j);
+	got = tfile_read(dir, "other");
+	CHECK_STR(got, "hwpinject-journal 1\n");
+	free(got);
+	hwpi_ctx_free(ctx);
+}
+
 /* Write TEXT as journal NAME (mode 0600) in DIR; its path in P. */
 static void jwrite(char *p, size_t len, const char *dir, const char *name, const char *text)
 {
@@ -253,7 +286,11 @@ static void test_corrupt(void)
 		CHECK_ERR(hwpi_journal_read(ctx, p, &c), -EBADMSG);
 		CHECK_CONTAINS(hwpi_ctx_strerror(ctx), cases[i].line);
 		CHECK_CONTAINS(hwpi_ctx_strerror(ctx), p);
-		CHECK_NULL(c.pfns);
+		/* what the lines before the malformed one record: only the first case has some */
+		CHECK_INT(c.n_pfns, i == 0 ? 1 : 0);
+		if (i == 0)
+			CHECK_U64(c.pfns[0], 0x2000);
+		hwpi_journal_contents_free(&c);
 	}
 	/* a line longer than the bound */
 	big = malloc(10000);
@@ -265,7 +302,53 @@ static void test_corrupt(void)
 	jwrite(p, sizeof(p), dir, "big", big);
 	CHECK_ERR(hwpi_journal_read(ctx, p, &c), -EBADMSG);
 	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "line 2");
+	hwpi_journal_contents_free(&c);
 	free(big);
+	hwpi_ctx_free(ctx);
+}
+
+/*
+ * A writer killed with its sysctl changed, then other writers on the same journal
+ * (each restoring what it changed): the value from before the first one is still due.
+ */
+static void test_sysctl_nesting(void)
+{
+	const char *dir = jdir();
+	struct hwpi_ctx *ctx = test_ctx(NULL);
+	struct hwpi_journal_contents c;
+	char p[4096];
+
+	jwrite(p, sizeof(p), dir, "n1",
+	       "hwpinject-journal 1\n"
+	       "sysctl vm.memory_failure_early_kill=0\n"
+	       "sysctl vm.memory_failure_early_kill=1\n"
+	       "sysctl-restored vm.memory_failure_early_kill=1\n"
+	       "sysctl vm.memory_failure_early_kill=1\n"
+	       "sysctl-restored vm.memory_failure_early_kill=1\n");
+	CHECK_OK(hwpi_journal_read(ctx, p, &c));
+	CHECK_INT(c.n_sysctls, 1);
+	CHECK_INT(c.sysctls[0].value, 0);
+	hwpi_journal_contents_free(&c);
+	/* unpoison --journal then writes the oldest value back: nothing left */
+	jwrite(p, sizeof(p), dir, "n2",
+	       "hwpinject-journal 1\n"
+	       "sysctl vm.memory_failure_early_kill=0\n"
+	       "sysctl vm.memory_failure_early_kill=0\n"
+	       "sysctl vm.memory_failure_early_kill=1\n"
+	       "sysctl-restored vm.memory_failure_early_kill=0\n");
+	CHECK_OK(hwpi_journal_read(ctx, p, &c));
+	CHECK_INT(c.n_sysctls, 0);
+	hwpi_journal_contents_free(&c);
+	/* an ordinary writer: changed and restored */
+	jwrite(p, sizeof(p), dir, "n3",
+	       "hwpinject-journal 1\n"
+	       "sysctl vm.memory_failure_early_kill=0\n"
+	       "sysctl-restored vm.memory_failure_early_kill=0\n"
+	       "sysctl vm.memory_failure_early_kill=0\n");
+	CHECK_OK(hwpi_journal_read(ctx, p, &c));
+	CHECK_INT(c.n_sysctls, 1);
+	CHECK_INT(c.sysctls[0].value, 0);
+	hwpi_journal_contents_free(&c);
 	hwpi_ctx_free(ctx);
 }
 
@@ -379,8 +462,10 @@ int main(int argc, char **argv)
 	test_init(argc, argv);
 	RUN(test_create_append);
 	RUN(test_unsafe);
+	RUN(test_not_a_journal);
 	RUN(test_truncated);
 	RUN(test_corrupt);
+	RUN(test_sysctl_nesting);
 	RUN(test_states);
 	RUN(test_inject);
 	return 0;

@@ -159,6 +159,31 @@ static void test_collect(void)
 	CHECK_INT(r.n_messages, 3);
 	CHECK_STR(r.messages[2], "Unpoison: 0x1a2b3: software-unpoisoned page");
 
+	/*
+	 * Records user space wrote (facility != 0: prio = facility << 3 | level), like
+	 * hwpinject's own audit line, are not the kernel's messages even when they
+	 * name the pfn; kernel records of any level are.
+	 */
+	RECORD("13,1010,5000310,-;hwpinject[77]: op=inject method=corrupt-pfn pfn=0x1a2b3 "
+	       "phys=0x1a2b3000 pid=- vaddr=- uid=0 auid=- comm=hwpinject\n");
+	RECORD("14,1011,5000320,-;myapp: Memory failure: 0x1a2b3: recovery action for huge "
+	       "page: Ignored\n");
+	RECORD("8,1012,5000330,-;Memory failure: 0x1a2b3: already hardware poisoned\n");
+	RECORD("191,1013,5000340,-,caller=T7;Memory failure: 0x1a2b3: already hardware "
+	       "poisoned\n");
+	/* not a record at all: the raw line as written (the fake FIFO passes it on) */
+	RECORD("<13>hwpinject[77]: op=inject method=corrupt-pfn pfn=0x1a2b3 phys=0x1a2b3000\n");
+	RECORD("x3,1014,5000350,-;Memory failure: 0x1a2b3: already hardware poisoned\n");
+	RECORD("3;Memory failure: 0x1a2b3: already hardware poisoned\n");
+	CHECK_INT(r.n_messages, 3);
+	CHECK_STR(r.page_type, "dirty LRU page");
+	CHECK_STR(r.result, "Recovered");
+	RECORD("0,1015,5000360,-;Memory failure: 0x1a2b3: already hardware poisoned\n");
+	RECORD("7,1016,5000370,-;Memory failure: 0x1a2b3: already hardware poisoned\n");
+	CHECK_INT(r.n_messages, 5);
+	CHECK_STR(r.messages[3], "Memory failure: 0x1a2b3: already hardware poisoned");
+	CHECK_STR(r.messages[4], "Memory failure: 0x1a2b3: already hardware poisoned");
+
 	/* at most HWPI_MAX_MESSAGES */
 	for (i = 0; i < 2 * HWPI_MAX_MESSAGES; i++)
 		RECORD("4,1005,5000400,-;Memory failure: 0x1a2b3: already hardware poisoned\n");
