@@ -7,11 +7,14 @@
  * every path.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <dirent.h>
@@ -19,7 +22,8 @@
 
 #include "internal.h"
 
-#define POLL_NS 2000000L	/* 2 ms between looks at the threads */
+#define POLL_MIN_NS 20000L	/* looks at the threads: first after 20 us, */
+#define POLL_MAX_NS 2000000L	/* then twice as long each time, up to 2 ms */
 #define DETACH_TIMEOUT_MS 2000
 
 static uint64_t now_ms(void)
@@ -30,19 +34,48 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int add_tid(struct hwpi_hold *h, pid_t tid)
+/*
+ * Wait before the next look: at first only give the CPU away (a stop is
+ * usually a matter of the target being scheduled; a short sleep can last a
+ * whole timer tick in a VM), then sleep twice as long each time.
+ */
+static void nap(long *ns)
 {
-	unsigned int i;
+	struct timespec ts = { 0, *ns };
 
-	for (i = 0; i < h->n; i++)
-		if (h->tids[i] == tid)
+	if (*ns < POLL_MIN_NS * 8) {
+		sched_yield();
+		*ns += POLL_MIN_NS;
+		return;
+	}
+	nanosleep(&ts, NULL);
+	*ns = *ns * 2 > POLL_MAX_NS ? POLL_MAX_NS : *ns * 2;
+}
+
+/*
+ * Hold TID: 1 if it is new (its slot in *SLOT), 0 if held already, -E2BIG if
+ * the table is full.  The slots of threads that are gone are reused: a target
+ * that keeps creating and ending threads never fills it.
+ */
+static int add_tid(struct hwpi_hold *h, pid_t tid, unsigned int *slot)
+{
+	unsigned int i, free_slot = h->n;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->live[i] && h->tids[i] == tid)
 			return 0;
-	if (h->n == HWPI_HOLD_MAX_THREADS)
+		if (!h->live[i] && free_slot == h->n)
+			free_slot = i;
+	}
+	if (free_slot == HWPI_HOLD_MAX_THREADS)
 		return -E2BIG;
-	h->tids[h->n] = tid;
-	h->live[h->n] = true;
-	h->n++;
-	return 0;
+	if (free_slot == h->n)
+		h->n++;
+	h->tids[free_slot] = tid;
+	h->live[free_slot] = true;
+	if (slot)
+		*slot = free_slot;
+	return 1;
 }
 
 /* Why PTRACE_SEIZE failed, naming the tracer that is already there. */
@@ -70,6 +103,57 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 	return hwpi__hold_adopt(ctx, pid, 0, h);
 }
 
+/* Is TID traced by this thread already? */
+static bool traced_by_us(pid_t pid, pid_t tid)
+{
+	char path[64], line[128];
+	bool ours = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "TracerPid:", 10)) {
+			ours = atol(line + 10) == (long)syscall(SYS_gettid);
+			break;
+		}
+	fclose(f);
+	return ours;
+}
+
+/*
+ * PTRACE_SEIZE one thread: 0 when seized, 1 when it is ours already (a thread
+ * created by a held thread is attached at birth through PTRACE_O_TRACECLONE,
+ * and its clone event is read later).  A thread that is exiting answers EPERM
+ * until it is gone (ESRCH): a target that keeps ending threads must not make
+ * the hold fail.
+ */
+static int seize_thread(pid_t pid, pid_t tid)
+{
+	const struct timespec ms = { 0, 1000000L };
+	char path[64];
+	int n;
+
+	for (n = 0;; n++) {
+		if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)(PTRACE_O_TRACECLONE)) == 0)
+			return 0;
+		if (errno != EPERM)
+			return -1;
+		if (traced_by_us(pid, tid))
+			return 1;
+		if (n == 20)
+			return -1;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+		if (access(path, F_OK) != 0) {
+			errno = ESRCH;
+			return -1;
+		}
+		nanosleep(&ms, NULL);
+	}
+}
+
 int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_hold *h)
 {
 	char dir[HWPI_PATH_MAX];
@@ -79,7 +163,7 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;
 	if (seized > 0)
-		add_tid(h, seized);	/* already ours: it must not be seized again */
+		add_tid(h, seized, NULL);	/* already ours: it must not be seized again */
 	r = hwpi__path(ctx, dir, sizeof(dir), "/proc/%d/task", (int)pid);
 	if (r < 0)
 		return r;
@@ -94,17 +178,17 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 		while ((de = readdir(d))) {
 			char *end;
 			long tid = strtol(de->d_name, &end, 10);
-			unsigned int before = h->n;
+			unsigned int slot = 0;
 
 			if (*end || tid <= 0)
 				continue;
-			r = add_tid(h, (pid_t)tid);
-			if (r < 0 || h->n == before)
+			r = add_tid(h, (pid_t)tid, &slot);
+			if (r <= 0)
 				continue;
-			if (ptrace(PTRACE_SEIZE, (pid_t)tid, NULL,
-				   (void *)(long)(PTRACE_O_TRACECLONE)) < 0) {
+			r = seize_thread(pid, (pid_t)tid);
+			if (r < 0) {
 				r = -errno;
-				h->n--;
+				h->live[slot] = false;
 				if (r == -ESRCH)
 					continue; /* thread exited meanwhile */
 				closedir(d);
@@ -173,8 +257,15 @@ static void handle_stop(struct hwpi_ctx *ctx, struct hwpi_hold *h, unsigned int 
 	if (!WIFSTOPPED(status))
 		return;
 	if (event == PTRACE_EVENT_CLONE) {
-		if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0 && add_tid(h, (pid_t)msg) < 0)
-			dbg(ctx, "too many threads to follow");
+		if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) == 0 &&
+		    add_tid(h, (pid_t)msg, NULL) < 0) {
+			/* traced from birth: never leave it in its first stop */
+			int st;
+
+			dbg(ctx, "too many threads to follow: thread %lu let go", msg);
+			if (waitpid((pid_t)msg, &st, __WALL) == (pid_t)msg && WIFSTOPPED(st))
+				ptrace(PTRACE_DETACH, (pid_t)msg, NULL, NULL);
+		}
 	} else if (event == PTRACE_EVENT_STOP) {
 		/* group-stop: keep it stopped as it would be without us */
 		if (!detach && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
@@ -248,8 +339,8 @@ static bool poll_threads(struct hwpi_ctx *ctx, struct hwpi_hold *h, enum hwpi_si
 void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		      enum hwpi_signal_when when, struct hwpi_report *r)
 {
-	const struct timespec nap = { 0, POLL_NS };
 	uint64_t end = now_ms() + ms;
+	long wait_ns = POLL_MIN_NS;
 
 	if (!h->active)
 		return;
@@ -263,15 +354,129 @@ void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 				r->interrupted = true;
 			break;
 		}
-		if (!got)
-			nanosleep(&nap, NULL);
+		if (got)
+			wait_ns = POLL_MIN_NS;
+		else
+			nap(&wait_ns);
 	} while (now_ms() < end);
+}
+
+/* A "Sig...:" mask of /proc/PID/task/TID/status (hex), 0 if absent. */
+static uint64_t status_mask(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+/*
+ * Has any live thread a signal pending that it does not block, or one of
+ * IN_HANDLER blocked (it runs the handler of a signal it was sent)?  The
+ * kernel reads the masks under the lock it dequeues signals with, and a
+ * thread that dequeued one for us has already set up its ptrace stop in
+ * that same section: after a "no", waitpid sees every such stop.
+ */
+/* CPU time of thread TID (schedstat, ns), 0 if unknown. */
+static uint64_t run_ns(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
+{
+	char buf[128];
+
+	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/task/%d/schedstat", (int)pid,
+			    (int)tid) < 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Is a thread not settled yet?  It is while it has a signal pending that it
+ * does not block, and, when it was passed signals IN_HANDLER, while it runs
+ * one's handler (the signal blocked) or may not have started it yet: a
+ * thread resumed with a signal sets its handler up only when it runs, so a
+ * runnable thread that has not run since the first look (RAN0) is waited
+ * for.  The kernel reads the masks under the lock it dequeues signals with,
+ * and a thread that dequeued one for us has set up its ptrace stop in that
+ * same section: after a "no", waitpid sees every such stop.
+ */
+static bool unsettled(struct hwpi_ctx *ctx, const struct hwpi_hold *h, uint64_t in_handler,
+		      uint64_t *ran0)
+{
+	char buf[4096], *st;
+	unsigned int i;
+
+	for (i = 0; i < h->n; i++) {
+		uint64_t blk, ran;
+
+		if (!h->live[i] || hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/task/%d/status",
+						   (int)h->pid, (int)h->tids[i]) < 0)
+			continue;
+		blk = status_mask(buf, "\nSigBlk:");
+		if (((status_mask(buf, "\nSigPnd:") | status_mask(buf, "\nShdPnd:")) & ~blk) ||
+		    (blk & in_handler))
+			return true;
+		if (!in_handler || !(st = strstr(buf, "\nState:\t")) || st[8] != 'R')
+			continue;
+		ran = run_ns(ctx, h->pid, h->tids[i]);
+		if (!ran)
+			continue;	/* no schedstat: the masks must do */
+		if (!ran0[i])
+			ran0[i] = ran;
+		if (ran <= ran0[i])
+			return true;
+	}
+	return false;
+}
+
+void hwpi__hold_settle(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
+		       struct hwpi_report *r)
+{
+	uint64_t end = now_ms() + ms, ran0[HWPI_HOLD_MAX_THREADS] = { 0 };
+	long wait_ns = POLL_MIN_NS;
+	char saved[sizeof(ctx->errmsg)];
+
+	if (!h->active)
+		return;
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	for (;;) {
+		bool got = poll_threads(ctx, h, HWPI_SIG_AT_INJECTION, false, r);
+		uint64_t in_handler = 0;
+		unsigned int i;
+
+		if (!any_live(h))
+			break;
+		/*
+		 * A signal the target was sent is settled when its handler has
+		 * returned: a SIGBUS forced while SIGBUS is still blocked there
+		 * (the next injection) would kill it, which a program that
+		 * injects into itself never sees.
+		 */
+		for (i = 0; r && i < r->n_signals; i++)
+			if (r->signals[i].pid == h->pid && r->signals[i].signo > 0 &&
+			    r->signals[i].signo <= 64)
+				in_handler |= 1ULL << (r->signals[i].signo - 1);
+		if (!got && !unsettled(ctx, h, in_handler, ran0)) {
+			/* a stop set up before that look is reported now */
+			poll_threads(ctx, h, HWPI_SIG_AT_INJECTION, false, r);
+			break;
+		}
+		if (interrupted()) {
+			if (r)
+				r->interrupted = true;
+			break;
+		}
+		if (now_ms() >= end)
+			break;
+		if (got)
+			wait_ns = POLL_MIN_NS;
+		else
+			nap(&wait_ns);
+	}
+	memcpy(ctx->errmsg, saved, sizeof(saved));
 }
 
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r)
 {
-	const struct timespec nap = { 0, POLL_NS };
 	uint64_t end = now_ms() + DETACH_TIMEOUT_MS;
+	long wait_ns = POLL_MIN_NS;
 	unsigned int i;
 
 	for (i = 0; i < h->n; i++)
@@ -280,7 +485,7 @@ void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_repor
 			h->live[i] = false;
 	while (any_live(h) && now_ms() < end)
 		if (!poll_threads(ctx, h, HWPI_SIG_LATER, true, r))
-			nanosleep(&nap, NULL);
+			nap(&wait_ns);
 	for (i = 0; i < h->n; i++) {
 		if (!h->live[i])
 			continue;

@@ -26,11 +26,15 @@
  *     the signals then interrupt its own syscall, with -EINTR or a restart
  *     decided by the kernel as without ptrace.
  * Every path after PTRACE_SEIZE ends in rm_finish(), which restores and
- * detaches; the target is never left traced or stopped by us.
+ * detaches; the target is never left traced or stopped by us.  While its
+ * registers or signal mask are ours (steps 2-5) the thread has
+ * PTRACE_O_EXITKILL: if we are killed then (SIGKILL), the kernel kills the
+ * target rather than let it run on with a register state not its own.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,6 +63,9 @@
 	 SIGBIT(SIGSYS))
 #define MAX_STOPS 64		/* stops tolerated while injecting */
 #define DSTATE_WAIT_MS 1000	/* how long to wait for a thread to leave D state */
+#define RM_WAIT_MAX_MS 5000	/* the longest wait for a stop or an exit (rm_wait()) */
+#define RM_NAP_MIN_NS 20000L	/* rm_wait() looks after 20 us, then twice as long */
+#define RM_NAP_MAX_NS 2000000L	/* each time, up to 2 ms */
 
 /* PTRACE_PEEKSIGINFO argument (glibc and musl name it differently) */
 struct peeksiginfo_args {
@@ -100,6 +107,7 @@ struct rm {
 	siginfo_t pass;
 	int lost_sig;		/* a second one: resent by tgkill, its siginfo lost */
 	bool ran;		/* the injected instruction has executed */
+	bool exitkill;		/* PTRACE_O_EXITKILL is set */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -294,10 +302,17 @@ static void rm_record(struct rm *rm, const siginfo_t *si, enum hwpi_signal_when 
 static int rm_gone(struct rm *rm, bool killed, int status)
 {
 	struct hwpi_report *r = rm->r;
+	int st;
 
 	rm->gone = true;
 	rm->seized = false;
 	rm->stopped = false;
+	/* the thread ended, the process lives on: another thread exec'd (or it exited alone) */
+	if (hwpi_process_state(rm->ctx, rm->tgid, &st) == HWPI_TARGET_ALIVE)
+		return hwpi__err(rm->ctx, -ESRCH,
+				 "thread %d of pid %d (%s) ended during the injection while the "
+				 "process lives on (it exec'd?)",
+				 rm->tid, rm->tgid, rm->comm);
 	if (r && rm->tid == rm->tgid) {
 		r->target_state = killed ? HWPI_TARGET_KILLED : HWPI_TARGET_EXITED;
 		r->target_status = status;
@@ -315,18 +330,44 @@ static int rm_gone(struct rm *rm, bool killed, int status)
  */
 static int rm_wait(struct rm *rm, int *status)
 {
+	long nap_ns = RM_NAP_MIN_NS;
+	long long waited_ns = 0;
 	siginfo_t si;
 	pid_t w;
 
 	for (;;) {
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)rm->tid, &si, WEXITED | WSTOPPED | __WALL | WNOWAIT) < 0) {
+		/*
+		 * Never block for good: a thread caught in another thread's execve()
+		 * was seen (6.12) never to report again, with waitid() blocking.
+		 */
+		if (waitid(P_PID, (id_t)rm->tid, &si,
+			   WEXITED | WSTOPPED | __WALL | WNOWAIT | WNOHANG) < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ECHILD)	/* reaped behind our back (SIGCHLD ignored) */
 				return rm_gone(rm, false, 0);
 			return hwpi__err(rm->ctx, -errno, "waitid(%d): %s", rm->tid,
 					 strerror(errno));
+		}
+		if (si.si_pid == 0) {	/* nothing to report yet */
+			struct timespec ts = { 0, nap_ns };
+			char path[64];
+
+			if (waited_ns >= RM_WAIT_MAX_MS * 1000000LL) {
+				snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)rm->tgid,
+					 (int)rm->tid);
+				return hwpi__err(rm->ctx, -ETIMEDOUT,
+						 "thread %d of pid %d (%s) did not report to ptrace "
+						 "within %d s (%s); giving up",
+						 rm->tid, rm->tgid, rm->comm, RM_WAIT_MAX_MS / 1000,
+						 access(path, F_OK) == 0 ? "stuck?" :
+									   "gone: the process exec'd?");
+			}
+			nanosleep(&ts, NULL);
+			waited_ns += nap_ns;
+			nap_ns = nap_ns * 2 > RM_NAP_MAX_NS ? RM_NAP_MAX_NS : nap_ns * 2;
+			continue;
 		}
 		if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
 		    si.si_code == CLD_DUMPED) {
@@ -614,6 +655,9 @@ static int rm_inject(struct rm *rm, long nr, const long args[6], long *ret)
 		return hwpi__err(ctx, -errno, "PTRACE_GETSIGMASK on %d: %s", rm->tid,
 				 strerror(errno));
 	rm->mask_user = rm->mask_now = mask;
+	/* from here the thread's state is not its own until rm_finish() */
+	if (ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)PTRACE_O_EXITKILL) == 0)
+		rm->exitkill = true;
 	/* block all but the synchronous signals; never SIGTRAP (our step) */
 	mask = (mask | ~SYNC_SIGS) & ~SIGBIT(SIGTRAP);
 	err = rm_set_mask(rm, mask);
@@ -860,6 +904,10 @@ static int rm_finish(struct rm *rm)
 			err = hwpi__err(ctx, -errno, "pid %d: could not restore its signal mask",
 					rm->tid);
 	}
+	/* its own state again: our death must not kill it any more */
+	if (rm->exitkill && !rm->regs_dirty &&
+	    ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)0) == 0)
+		rm->exitkill = false;
 	if (rm->have_pass) {
 		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->pass) == 0) {
 			sig = rm->pass.si_signo;
@@ -903,8 +951,65 @@ static int rm_finish(struct rm *rm)
 	return err;
 }
 
+/*
+ * The target is stopped: its page at T->vaddr must still be T->pfn (an exec
+ * by another thread, an munmap or a migration would make the syscall act on
+ * a page frame nobody resolved, checked or journalled).
+ */
+static int rm_check_page(struct rm *rm, const struct hwpi_target *t)
+{
+	struct hwpi_target now;
+	int err;
+
+	if (!t || !t->have_pfn)
+		return 0;	/* not present: the injection faults it in, as intended */
+	err = hwpi_resolve_vaddr(rm->ctx, rm->tgid, t->vaddr, &now);
+	if (err == 0 && now.have_pfn && now.pfn == t->pfn)
+		return 0;
+	return hwpi__err(rm->ctx, -ESRCH,
+			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
+			 " (%s): the process exec'd, or unmapped or moved the page, meanwhile; "
+			 "nothing injected",
+			 t->vaddr, (int)rm->tgid, t->pfn,
+			 err < 0 ? "not mapped" : now.have_pfn ? "another page frame" : "not present");
+}
+
+#define HANDLER_WAIT_TRIES 100	/* x 1 ms */
+
+/*
+ * Let a thread stopped inside its SIGBUS handler (SIGBUS blocked) run on
+ * until it has left it, for at most HANDLER_WAIT_TRIES ms: the kernel's
+ * SIGBUS for an injection made there would find SIGBUS blocked, reset the
+ * handler and kill the process -- what a program that injects into itself
+ * never meets, and an artefact of our timing, not of the error.  After
+ * that, the injection goes ahead as it is (and the report says what came
+ * of it).
+ */
+static int rm_leave_sigbus_handler(struct rm *rm)
+{
+	const struct timespec ms = { 0, 1000000L };
+	uint64_t mask;
+	int err = 0, n;
+
+	for (n = 0; n < HANDLER_WAIT_TRIES && err == 0; n++) {
+		if (ptrace(PTRACE_GETSIGMASK, rm->tid, (void *)sizeof(mask), &mask) < 0 ||
+		    !(mask & SIGBIT(SIGBUS)))
+			break;
+		if (n == 0)
+			dbg(rm->ctx, "remote: %d blocks SIGBUS (in its handler?): letting it run",
+			    rm->tid);
+		err = rm_resume(rm, PTRACE_CONT, 0);
+		if (err == 0) {
+			nanosleep(&ms, NULL);
+			err = rm_stop(rm);
+		}
+	}
+	return err;
+}
+
 static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6],
-			  long *ret, struct hwpi_report *r, pid_t *kept_tid)
+			  long *ret, struct hwpi_report *r, pid_t *kept_tid,
+			  const struct hwpi_target *expect)
 {
 	struct rm *rm;
 	long val = 0;
@@ -921,6 +1026,10 @@ static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long a
 	err = rm_prepare(rm, pid);
 	if (err == 0)
 		err = rm_seize(rm);
+	if (err == 0 && nr == SYS_madvise && args[2] == MADV_HWPOISON)
+		err = rm_leave_sigbus_handler(rm);
+	if (err == 0)
+		err = rm_check_page(rm, expect);
 	if (err == 0)
 		err = rm_inject(rm, nr, args, &val);
 	err2 = rm_finish(rm);
@@ -940,21 +1049,22 @@ static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long a
 int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6], long *ret,
 			 struct hwpi_report *r)
 {
-	return remote_syscall(ctx, pid, nr, args, ret, r, NULL);
+	return remote_syscall(ctx, pid, nr, args, ret, r, NULL, NULL);
 }
 
 static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
-			  struct hwpi_report *r, pid_t *kept_tid)
+			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect)
 {
-	return remote_syscall(ctx, pid, SYS_madvise, args, ret, r, kept_tid);
+	return remote_syscall(ctx, pid, SYS_madvise, args, ret, r, kept_tid, expect);
 }
 
 #else /* !HWPI_ARCH_REMOTE */
 
 static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
-			  struct hwpi_report *r, pid_t *kept_tid)
+			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect)
 {
 	(void)args;
+	(void)expect;
 	(void)ret;
 	(void)r;
 	if (kept_tid)
@@ -981,5 +1091,13 @@ int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_
 {
 	const long args[6] = { (long)addr, (long)len, advice, 0, 0, 0 };
 
-	return remote_madvise(ctx, pid, args, ret, r, kept_tid);
+	return remote_madvise(ctx, pid, args, ret, r, kept_tid, NULL);
+}
+
+int hwpi__remote_madvise_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, uint64_t len,
+				int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid)
+{
+	const long args[6] = { (long)t->vaddr, (long)len, advice, 0, 0, 0 };
+
+	return remote_madvise(ctx, t->pid, args, ret, r, kept_tid, t);
 }

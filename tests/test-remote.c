@@ -232,11 +232,11 @@ static bool read_tstatus(pid_t pid, pid_t tid, struct tstatus *s)
 	char path[64], line[256];
 	FILE *f;
 
+	memset(s, 0, sizeof(*s));	/* also for the messages of a failed CHECK */
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	memset(s, 0, sizeof(*s));
 	while (fgets(line, sizeof(line), f)) {
 		sscanf(line, "State: %c", &s->state);
 		sscanf(line, "TracerPid: %d", &s->tracer);

@@ -853,9 +853,18 @@ DMESG_TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 EX_DATAERR, EX_NOINPUT, EX_NOPERM = 65, 66, 77
 
 
-def dmesg_text(b):
-    """the scenario's kernel messages without busybox dmesg's "[  12.345678] " prefix"""
+# hwpinject's own audit line (hwpinject(8) AUDIT): user space's, never one of the kernel's lines
+AUDIT_LINE = re.compile(r"^hwpinject\[\d+\]: op=")
+
+
+def dmesg_raw(b):
+    """the scenario's log lines without busybox dmesg's "[  12.345678] " prefix"""
     return [DMESG_TS.sub("", x) for x in b.dmesg]
+
+
+def dmesg_text(b):
+    """the scenario's kernel messages (not the audit lines) without the timestamp prefix"""
+    return [x for x in dmesg_raw(b) if not AUDIT_LINE.search(x)]
 
 
 def pfn_rx(pfn):
@@ -1419,7 +1428,7 @@ def run_dmesg(b, tag):
     for kind, x in b.items:
         if kind == "RUN":
             on = x == tag
-        elif kind == "DMESG" and on:
+        elif kind == "DMESG" and on and not AUDIT_LINE.search(DMESG_TS.sub("", x)):
             out.append(DMESG_TS.sub("", x))
     return out
 
@@ -2211,6 +2220,8 @@ def sc_hwpi_journal_kill(c, b, ver, boot, args):
 
 SCENARIOS["hwpi-journal-kill"] = sc_hwpi_journal_kill
 HWPI_FULL += ["hwpi-journal-kill", "hwpi-campaign"]
+__import__("check_faults").register(sys.modules[__name__])  # tests/vm/check_faults.py
+__import__("check_badinput").register(sys.modules[__name__])  # tests/vm/check_badinput.py
 
 
 def main():
@@ -2242,6 +2253,10 @@ def main():
     c.check(not boot["insmod_failed"], "boot: all modules loaded", "; ".join(boot["insmod_failed"]))
     bad = [x for x in boot["lines"] if re.search(r"Kernel panic|BUG:|Oops|Call Trace", x)]
     c.check(not bad, "boot: no kernel panic/oops/BUG", "; ".join(bad[:3]))
+    # a sanitizer build of hwpinject (vm-test-asan): any report is a failure
+    san = [x for x in boot["lines"] if re.search(
+        r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Sanitizer:DEADLYSIGNAL", x)]
+    c.check(not san, "boot: no AddressSanitizer/LeakSanitizer/UBSan report", "; ".join(san[:3]))
     scen = args.scenario or boot["scenario"]
     if args.scenario:
         c.check(boot["scenario"] == args.scenario, f"boot: scenario {args.scenario}",
@@ -2257,6 +2272,8 @@ def main():
             c.check(has_hwpi, "hwpinject is in the image")
         if has_hwpi or args.require_hwpinject:
             expected += HWPI_FULL
+    elif scen == "hwpi":
+        expected = ["env"] + HWPI_FULL
     elif scen in ("nomodule", "nodebugfs", "missing"):
         expected = ["env"] + (["hwpi-missing"] if args.require_hwpinject else [])
         if scen == "missing" and args.require_hwpinject:

@@ -87,7 +87,7 @@ v_start() { # v_start KIND [DIR]   (options from $VARGS)
         v_flush; v_reap; return 1
     fi
     v_flush
-    line=$(grep '"event":"ready"' $W/v.out)
+    line=$(grep '"event":"ready"' $W/v.out | head -n 1)
     VPID=$(echo "$line" | sed 's/.*"pid":\([0-9]*\).*/\1/')
     VADDR=$(echo "$line" | sed 's/.*"vaddr":"\([0-9a-fx]*\)".*/\1/')
     VPFN=$(echo "$line" | sed 's/.*"pfn":"\([0-9a-fx]*\)".*/\1/')
@@ -1036,6 +1036,9 @@ sc_hwpi_campaign() {
     return 0
 }
 SCENARIOS_HWPI="$SCENARIOS_HWPI hwpi-campaign"
+
+[ -r /guest-faults.sh ] && . /guest-faults.sh && SCENARIOS_HWPI="$SCENARIOS_HWPI $SCENARIOS_FAULTS"
+[ -r /guest-badinput.sh ] && . /guest-badinput.sh && SCENARIOS_HWPI="$SCENARIOS_HWPI $SCENARIOS_BADINPUT"
 
 # khugepaged would collapse a victim's pages into a new THP behind the tests' backs (seen on
 # sid: the pfn a soft offline moved the page to, then another one): let it sleep all boot.

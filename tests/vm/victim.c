@@ -19,6 +19,12 @@
  *   the child when it exits.  Without --fork, "child" is null.
  * --at ADDR (anon only) maps the page(s) at ADDR (MAP_FIXED_NOREPLACE): a page a test knows
  *   before the victim starts (hwpinject run --addr ADDR -- victim ...).
+ * --churn exit|fork|exec [--churn-ms MS] (fault tests): one more thread loops from the
+ *   ready line on, sleeping MS (default 0) each round: "exit" starts a thread that exits at
+ *   once and joins it, "fork" forks a child that _exits at once and reaps it, "exec" execs
+ *   /proc/self/exe with the same arguments (the new image maps its page again, prints its
+ *   own ready line with "execs":N counting the images before it, and loops on; with --at the
+ *   page is at the same address in every image).  The ready line says "churn":"MODE".
  * --touch-after MS: no commands; after the ready line it sleeps MS milliseconds, touches the
  *   page once (as "touch"), prints {"event":"exit","sigbus_total":N} and exits 0 if its SIGBUS
  *   handler ran, 1 if it did not (with --no-handler a SIGBUS kills it instead).
@@ -50,6 +56,8 @@
  *                                    the first pfn in [FROM, TO) with kpageflags bit BIT set
  *   victim --clock                   CLOCK_MONOTONIC in nanoseconds (a timer for the guest
  *                                    script: busybox date has no %N)
+ *   victim --sigdfl CMD [ARG]...     exec CMD with SIGINT and SIGQUIT at their default action
+ *                                    (a shell starts background jobs with them ignored)
  *   victim --trace PID               PTRACE_SEIZE PID ("another tracer"), print
  *                                    {"event":"tracing","pid":N,"tracee":N}, pass on its stops
  *                                    and stay until killed or the tracee exits
@@ -553,6 +561,43 @@ static int trace_other(long pid)
 }
 
 static volatile unsigned long spin_count;
+static const char *churn;        /* --churn exit|fork|exec, NULL if none */
+static long churn_ms;            /* --churn-ms */
+static char **churn_argv;        /* argv, for --churn exec */
+
+static void *churn_noop(void *arg)
+{
+	return arg;
+}
+
+static void *churn_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (churn_ms > 0) {
+			struct timespec ts = {churn_ms / 1000, (churn_ms % 1000) * 1000000L};
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+		if (!strcmp(churn, "exit")) {
+			pthread_t t;
+			if (pthread_create(&t, NULL, churn_noop, NULL) == 0)
+				pthread_join(t, NULL);
+		} else if (!strcmp(churn, "fork")) {
+			pid_t c = fork();
+			if (c == 0)
+				_exit(0);
+			if (c > 0)
+				while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+					;
+		} else {
+			execv("/proc/self/exe", churn_argv);
+			out("{\"event\":\"error\",\"what\":\"execv\",\"errno\":%d}", errno);
+			return NULL;
+		}
+	}
+	return NULL;
+}
 static void *thread_main(void *arg)
 {
 	long i = (long)arg;
@@ -649,6 +694,13 @@ int main(int argc, char **argv)
 		out("%lld", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "--sigdfl")) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "victim: %s: %s\n", argv[2], strerror(errno));
+		return 127;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--trace"))
 		return trace_other(strtol(argv[2], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "--pagemap"))
@@ -688,6 +740,10 @@ int main(int argc, char **argv)
 			do_fork = 1;
 		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
 			map_at = (void *)(uintptr_t)strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--churn") && i + 1 < argc)
+			churn = argv[++i];
+		else if (!strcmp(argv[i], "--churn-ms") && i + 1 < argc)
+			churn_ms = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--sparse"))
 			sparse = 1;
 		else if (!strcmp(argv[i], "--touch-after") && i + 1 < argc)
@@ -710,6 +766,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "victim: --kind is required\n");
 		return 2;
 	}
+	if (churn && strcmp(churn, "exit") && strcmp(churn, "fork") && strcmp(churn, "exec")) {
+		fprintf(stderr, "victim: --churn exit|fork|exec\n");
+		return 2;
+	}
+	churn_argv = argv;
 	if (map_at && strcmp(kind, "anon")) {
 		fprintf(stderr, "victim: --at needs --kind anon\n");
 		return 2;
@@ -775,10 +836,20 @@ int main(int argc, char **argv)
 	out("{\"event\":\"ready\",\"pid\":%ld,\"vaddr\":\"%p\",\"pfn\":\"0x%llx\",\"page_size\":%zu,"
 	    "\"kind\":\"%s\",\"mapping\":\"%s\",\"path\":%s,\"handler\":%s,\"threads\":%ld,"
 	    "\"entry\":\"0x%llx\",\"kpageflags\":\"0x%llx\",\"AnonHugePages_kb\":%ld,"
-	    "\"pages\":%zu,\"child\":%s}",
+	    "\"pages\":%zu,\"child\":%s,\"churn\":\"%s\",\"execs\":%s}",
 	    (long)getpid(), (void *)page, (unsigned long long)pfn, page_size, kind,
 	    mapping_of_kind(kind), pathjson, handler ? "true" : "false", nthreads,
-	    (unsigned long long)e, (unsigned long long)kf, ahp, n_pages, childjson);
+	    (unsigned long long)e, (unsigned long long)kf, ahp, n_pages, childjson,
+	    churn ? churn : "", getenv("VICTIM_EXECS") ? getenv("VICTIM_EXECS") : "0");
+	if (churn) {
+		pthread_t t;
+		char n[24];
+		const char *prev = getenv("VICTIM_EXECS");
+		snprintf(n, sizeof n, "%ld", (prev ? strtol(prev, NULL, 10) : 0) + 1);
+		setenv("VICTIM_EXECS", n, 1);
+		if (pthread_create(&t, NULL, churn_main, NULL) != 0)
+			die_setup("pthread_create");
+	}
 
 	if (touch_after >= 0) {
 		struct timespec until;
