@@ -56,28 +56,38 @@ static int validate(struct cli *cli, struct cmd_opts *o)
 }
 
 /*
- * Inject every page; stops at the first page that cannot be attempted or
- * at SIGINT/SIGTERM.  With --count, the watch follows the last page.
+ * Inject every page, each report printed as soon as it is complete (one
+ * report in memory, however many pages); stops at the first page that
+ * cannot be attempted or at SIGINT/SIGTERM.  With --count, the watch
+ * follows the last page.
  */
-static size_t inject_all(struct cli *cli, const struct inject_opts *o, const sigset_t *set,
-			 struct hwpi_target *t, struct hwpi_report *rep, size_t n)
+static size_t inject_all(struct cli *cli, const struct cmd_opts *co, const sigset_t *set,
+			 struct hwpi_target *t, struct hwpi_report *rep, size_t n, size_t before,
+			 size_t total)
 {
+	const struct inject_opts *o = &co->inject;
+	bool pid = target_is_pid(&co->target) && !o->dry_run;
 	size_t i;
 	int r, sig;
 
 	for (i = 0; i < n; i++) {
+		bool last = before + i + 1 == total;
+
 		sig = inject_take_pending(set);
 		if (sig) {
 			cli->reraise = sig;
 			break;
 		}
-		r = inject_page(cli, o, &t[i], i + 1 == n && o->have_watch ? o->watch_ms : 0,
-				&rep[i]);
+		r = inject_page(cli, o, &t[i], last && o->have_watch ? o->watch_ms : 0, rep);
 		if (r < 0) {
 			inject_fail(cli, o, &t[i], r);
 			break;
 		}
-		if (rep[i].interrupted) {
+		if (pid)
+			inject_update_target_state(cli, co->target.pid, rep, 1);
+		inject_print_report(cli, o, rep, before + i == 0);
+		inject_judge(cli, o, rep);
+		if (rep->interrupted) {
 			i++;
 			cli->reraise = inject_take_pending(set);
 			if (!cli->reraise)
@@ -85,6 +95,8 @@ static size_t inject_all(struct cli *cli, const struct inject_opts *o, const sig
 			break;
 		}
 	}
+	if (!o->dry_run)
+		cli->injections += i;
 	return i;
 }
 
@@ -94,8 +106,9 @@ int cmd_inject(struct cli *cli, int argc, char **argv)
 	struct inject_opts *io = &o.inject;
 	struct hwpi_report *rep = NULL;
 	struct hwpi_target *t = NULL;
+	struct target_iter it;
 	sigset_t set, old;
-	size_t i, n = 0, done;
+	size_t i, n = 0, done = 0;
 	char buf[16];
 	int r;
 
@@ -125,46 +138,49 @@ int cmd_inject(struct cli *cli, int argc, char **argv)
 	if (r)
 		return r;
 
-	r = target_resolve(cli, &o.target, io->populate, &t, &n);
+	/* pages are resolved (and checked, faulted in) a chunk at a time, then injected */
+	r = target_iter_begin(cli, &o.target, io->populate, &it);
 	if (r)
 		return r;
-	for (i = 0; i < n; i++) {
-		r = inject_prepare_page(cli, io, &t[i]);
-		if (r)
-			goto out;
-	}
-	rep = calloc(n, sizeof(*rep));
+	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		r = cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
 		goto out;
 	}
+	r = target_iter_next(cli, &it, &t, &n);
+	for (i = 0; !r && i < n; i++)
+		r = inject_prepare_page(cli, io, &t[i]);
+	if (r)
+		goto out;
 	r = inject_journal_open(cli, io);
 	if (r)
 		goto out;
 
 	inject_stop_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	done = inject_all(cli, io, &set, t, rep, n);
+	while (n) {
+		size_t k = inject_all(cli, &o, &set, t, rep, n, done, it.total);
+
+		done += k;
+		if (k < n || cli->reraise)
+			break;
+		r = target_iter_next(cli, &it, &t, &n);
+		for (i = 0; !r && i < n; i++)
+			r = inject_prepare_page(cli, io, &t[i]);
+		if (r)
+			break;
+	}
 	if (!cli->reraise)
 		cli->reraise = inject_take_pending(&set);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (cli->reraise)
 		cli_fail(cli, 128 + cli->reraise,
 			 "interrupted by %s after %zu of %zu pages; the report shows what was done",
-			 cli_signal_name(cli->reraise, buf, sizeof(buf)), done, n);
-
-	if (!io->dry_run)
-		cli->injections += done;
-	if (target_is_pid(&o.target) && !io->dry_run)
-		inject_update_target_state(cli, o.target.pid, rep, done);
-	for (i = 0; i < done; i++) {
-		inject_print_report(cli, io, &rep[i], i == 0);
-		inject_judge(cli, io, &rep[i]);
-	}
-	r = cli->status;
+			 cli_signal_name(cli->reraise, buf, sizeof(buf)), done, it.total);
+	r = r ?: cli->status;
 out:
 	inject_journal_close(io);
 	free(rep);
-	free(t);
+	target_iter_end(&it);
 	return r;
 }

@@ -83,7 +83,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'n':
 		o->target.have_count = true;
-		return cli_parse_count(o->cli, "--count", arg, TARGET_MAX_COUNT, &o->target.count);
+		return cli_parse_count(o->cli, "--count", arg, RUN_MAX_COUNT, &o->target.count);
 	case ARGP_KEY_ARGS:
 		/* the command and everything after it are the command's */
 		o->argv = state->argv + state->next;

@@ -134,7 +134,8 @@ int cmd_translate(struct cli *cli, int argc, char **argv)
 {
 	struct translate_opts o = { .cli = cli };
 	struct hwpi_target *t = NULL;
-	size_t i, n = 0;
+	struct target_iter it;
+	size_t i, n = 0, done = 0;
 	int r;
 
 	o.target.cli = cli;
@@ -149,18 +150,19 @@ int cmd_translate(struct cli *cli, int argc, char **argv)
 	if (r)
 		return r;
 
-	r = target_resolve(cli, &o.target, false, &t, &n);
-	if (r)
-		return r;
-	for (i = 0; i < n; i++) {
-		if (cli->json) {
-			print_json(&t[i]);
-		} else if (!cli->quiet) {
-			if (i)
-				putchar('\n');
-			print_text(&t[i]);
+	/* a region is resolved and printed a chunk at a time: any size in little memory */
+	r = target_iter_begin(cli, &o.target, false, &it);
+	while (!r && !(r = target_iter_next(cli, &it, &t, &n)) && n) {
+		for (i = 0; i < n; i++, done++) {
+			if (cli->json) {
+				print_json(&t[i]);
+			} else if (!cli->quiet) {
+				if (done)
+					putchar('\n');
+				print_text(&t[i]);
+			}
 		}
 	}
-	free(t);
-	return 0;
+	target_iter_end(&it);
+	return r;
 }

@@ -90,7 +90,7 @@ static error_t inject_opts_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_JOURNAL:
 		if (!*arg) {
-			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name");
+			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name; give --journal FILE");
 			return EINVAL;
 		}
 		o->journal_path = arg;
@@ -163,6 +163,9 @@ int inject_journal_open(struct cli *cli, struct inject_opts *o)
 	if (r == -EPERM)
 		return cli_lib_fail(cli, r, "give a regular file of yours, not writable by others "
 				    "and not a symbolic link", "cannot use journal %s", o->journal_path);
+	if (r == -EINVAL)
+		return cli_lib_fail(cli, r, "give a new file or a journal that hwpinject wrote",
+				    "cannot use journal %s", o->journal_path);
 	if (r < 0)
 		return cli_lib_fail(cli, r, NULL, "cannot open journal %s", o->journal_path);
 	return 0;
@@ -618,6 +621,11 @@ int inject_page(struct cli *cli, const struct inject_opts *o, const struct hwpi_
 	io.early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
 	io.watch_ms = watch_ms;
 	io.journal = o->journal;
+	/* one observer for all pages (and campaign steps); without one, one per page */
+	if (!cli->observer && !o->dry_run &&
+	    hwpi_observer_new(cli->ctx, 0, &cli->observer) < 0)
+		cli->observer = NULL;
+	io.observer = cli->observer;
 	r = hwpi_inject(cli->ctx, t, o->method, &io, rep);
 	if (r < 0)
 		return r;

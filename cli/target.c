@@ -15,36 +15,61 @@ enum {
 	OPT_PHYS,
 };
 
+/* A target option given twice is ambiguous (which page?): a usage error. */
+static int twice(struct target_opts *t, bool seen, const char *opt)
+{
+	if (!seen)
+		return 0;
+	cli_fail(t->cli, EXIT_USAGE, "%s given twice; give it once", opt);
+	return EINVAL;
+}
+
 static error_t target_parse(int key, char *arg, struct argp_state *state)
 {
 	struct target_opts *t = state->input;
 
 	switch (key) {
 	case 'p':
+		if (twice(t, t->have_pid, "--pid"))
+			return EINVAL;
 		t->have_pid = true;
 		return cli_parse_pid(t->cli, "--pid", arg, &t->pid);
 	case 'a':
+		if (twice(t, t->have_addr, "--addr"))
+			return EINVAL;
 		t->have_addr = true;
 		return cli_parse_u64(t->cli, "--addr", arg, &t->addr);
 	case 'r':
+		if (twice(t, t->region != NULL, "--region"))
+			return EINVAL;
 		t->region = arg;
 		return 0;
 	case 'n':
+		if (twice(t, t->have_count, "--count"))
+			return EINVAL;
 		t->have_count = true;
 		return cli_parse_count(t->cli, "--count", arg, TARGET_MAX_COUNT, &t->count);
 	case OPT_OFFSET:
+		if (twice(t, t->have_offset, "--offset"))
+			return EINVAL;
 		t->have_offset = true;
 		return cli_parse_u64(t->cli, "--offset", arg, &t->offset);
 	case OPT_RANDOM:
 		t->random = true;
 		return 0;
 	case OPT_SEED:
+		if (twice(t, t->have_seed, "--seed"))
+			return EINVAL;
 		t->have_seed = true;
 		return cli_parse_u64(t->cli, "--seed", arg, &t->seed);
 	case OPT_PFN:
+		if (twice(t, t->have_pfn, "--pfn"))
+			return EINVAL;
 		t->have_pfn = true;
 		return cli_parse_u64(t->cli, "--pfn", arg, &t->pfn);
 	case OPT_PHYS:
+		if (twice(t, t->have_phys, "--phys"))
+			return EINVAL;
 		t->have_phys = true;
 		return cli_parse_u64(t->cli, "--phys", arg, &t->phys);
 	default:
@@ -167,6 +192,8 @@ int target_resolve_one(struct cli *cli, pid_t pid, uint64_t vaddr, struct hwpi_t
 	if (r == -EFAULT)
 		return cli_lib_fail(cli, r, "pick a mapped address (see /proc/PID/maps or 'hwpinject translate --region')",
 				    "0x%" PRIx64 " is not mapped in process %d", vaddr, (int)pid);
+	if ((r == -EPERM || r == -EACCES) && strstr(hwpi_ctx_strerror(cli->ctx), "kernel thread"))
+		return cli_lib_fail(cli, r, "target a user process", "process %d", (int)pid);
 	if (r == -EPERM || r == -EACCES)
 		return cli_lib_fail(cli, r,
 				    "run as root: page frame numbers need CAP_SYS_ADMIN",
@@ -204,6 +231,8 @@ static int select_region(struct cli *cli, const struct target_opts *o, bool incl
 	if (r == -ESRCH)
 		return cli_lib_fail(cli, r, "check the pid; is the process still running?",
 				    "no process %d", (int)o->pid);
+	if (r == -EPERM && strstr(hwpi_ctx_strerror(cli->ctx), "kernel thread"))
+		return cli_lib_fail(cli, r, "target a user process", "process %d", (int)o->pid);
 	if (r == -ENOENT) {
 		char hint[64];
 
@@ -230,73 +259,76 @@ static int select_region(struct cli *cli, const struct target_opts *o, bool incl
 	return 0;
 }
 
-int target_resolve(struct cli *cli, const struct target_opts *o, bool include_absent,
-		   struct hwpi_target **out, size_t *n)
+int target_iter_begin(struct cli *cli, const struct target_opts *o, bool include_absent,
+		      struct target_iter *it)
 {
 	size_t count = o->region && o->have_count ? o->count : 1;
-	struct hwpi_target *t;
-	uint64_t *vaddrs = NULL;
-	size_t i;
 	int r;
 
-	*out = NULL;
-	*n = 0;
-	t = calloc(count, sizeof(*t));
-	if (!t)
+	memset(it, 0, sizeof(*it));
+	it->pid = o->pid;
+	it->t = calloc(count < TARGET_CHUNK ? count : TARGET_CHUNK, sizeof(*it->t));
+	if (!it->t)
 		return cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
-
+	it->total = 1;
 	if (o->have_pfn) {
-		r = hwpi_resolve_pfn(cli->ctx, o->pfn, t);
-		if (r < 0) {
+		r = hwpi_resolve_pfn(cli->ctx, o->pfn, it->t);
+		if (r < 0)
 			r = cli_lib_fail(cli, r, r == -EINVAL ?
 					 "give a pfn below the end of memory (see /proc/zoneinfo)" : NULL,
 					 "cannot use pfn 0x%" PRIx64, o->pfn);
-			goto err;
-		}
-		*n = 1;
-		goto done;
-	}
-	if (o->have_phys) {
-		r = hwpi_resolve_phys(cli->ctx, o->phys, t);
-		if (r < 0) {
+	} else if (o->have_phys) {
+		r = hwpi_resolve_phys(cli->ctx, o->phys, it->t);
+		if (r < 0)
 			r = cli_lib_fail(cli, r, r == -EINVAL ?
 					 "give an address of RAM (see /proc/iomem)" : NULL,
 					 "cannot use physical address 0x%" PRIx64, o->phys);
-			goto err;
-		}
-		*n = 1;
-		goto done;
+	} else if (o->have_addr) {
+		r = target_resolve_one(cli, o->pid, o->addr, it->t);
+	} else {
+		it->vaddrs = calloc(count, sizeof(*it->vaddrs));
+		if (!it->vaddrs)
+			r = cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
+		else
+			r = select_region(cli, o, include_absent, it->vaddrs, count, &it->total);
 	}
-	if (o->have_addr) {
-		r = target_resolve_one(cli, o->pid, o->addr, t);
-		if (r)
-			goto err;
-		*n = 1;
-		goto done;
-	}
-
-	vaddrs = calloc(count, sizeof(*vaddrs));
-	if (!vaddrs) {
-		r = cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer pages");
-		goto err;
-	}
-	r = select_region(cli, o, include_absent, vaddrs, count, n);
 	if (r)
-		goto err;
-	for (i = 0; i < *n; i++) {
-		r = target_resolve_one(cli, o->pid, vaddrs[i], &t[i]);
-		if (r)
-			goto err;
-	}
-done:
-	free(vaddrs);
-	*out = t;
-	return 0;
-err:
-	free(vaddrs);
-	free(t);
-	*n = 0;
+		target_iter_end(it);
 	return r;
+}
+
+int target_iter_next(struct cli *cli, struct target_iter *it, struct hwpi_target **t, size_t *n)
+{
+	size_t i, k;
+
+	*t = it->t;
+	*n = 0;
+	if (it->next >= it->total)
+		return 0;
+	if (!it->vaddrs) {	/* the one target, resolved by target_iter_begin() */
+		it->next = *n = 1;
+		return 0;
+	}
+	k = it->total - it->next < TARGET_CHUNK ? it->total - it->next : TARGET_CHUNK;
+	/* all at once; on an error, page by page for the message of the page at fault */
+	if (hwpi_resolve_vaddrs(cli->ctx, it->pid, it->vaddrs + it->next, k, it->t) < 0) {
+		for (i = 0; i < k; i++) {
+			int r = target_resolve_one(cli, it->pid, it->vaddrs[it->next + i], &it->t[i]);
+
+			if (r)
+				return r;
+		}
+	}
+	it->next += k;
+	*n = k;
+	return 0;
+}
+
+void target_iter_end(struct target_iter *it)
+{
+	free(it->vaddrs);
+	free(it->t);
+	memset(it, 0, sizeof(*it));
 }
 
 static bool used_before(uint64_t vaddr, const uint64_t *used, size_t n_used)

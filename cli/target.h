@@ -5,7 +5,8 @@
 
 #include "common.h"
 
-#define TARGET_MAX_COUNT 1024
+#define TARGET_MAX_COUNT (1u << 20)	/* inject, translate --count: 4 GiB of 4 KiB pages */
+#define RUN_MAX_COUNT 1024		/* run --count: injections, one page picked for each */
 
 struct target_opts {
 	struct cli *cli;		/* for errors while parsing */
@@ -41,12 +42,24 @@ static inline bool target_is_pid(const struct target_opts *t)
 }
 
 /*
- * Resolve the target(s): one for --addr/--pfn/--phys, --count for --region
- * (absent pages included if INCLUDE_ABSENT).  *OUT is a calloc'ed array of
- * *N targets the caller frees.  Returns 0 or an exit status (error recorded).
+ * The target(s), resolved chunk by chunk: one for --addr/--pfn/--phys,
+ * --count for --region (absent pages included if INCLUDE_ABSENT), which
+ * are selected by target_iter_begin() and resolved TARGET_CHUNK at a time
+ * by target_iter_next() (*N = 0 at the end; *T valid until the next call).
+ * Both return 0 or an exit status (error recorded); target_iter_end()
+ * frees what the iterator holds.
  */
-int target_resolve(struct cli *cli, const struct target_opts *t, bool include_absent,
-		   struct hwpi_target **out, size_t *n);
+#define TARGET_CHUNK 1024
+struct target_iter {
+	pid_t pid;
+	uint64_t *vaddrs;	/* --region: the selection */
+	size_t total, next;
+	struct hwpi_target *t;	/* the current chunk */
+};
+int target_iter_begin(struct cli *cli, const struct target_opts *t, bool include_absent,
+		      struct target_iter *it);
+int target_iter_next(struct cli *cli, struct target_iter *it, struct hwpi_target **t, size_t *n);
+void target_iter_end(struct target_iter *it);
 
 /*
  * Resolve the page of pid O->pid for the next of several injections: the

@@ -27,6 +27,7 @@ HWPI_EXPORT int hwpi_ctx_new(struct hwpi_ctx **ctx)
 	if (!c)
 		return -ENOMEM;
 	c->log_max = LOG_ERR;
+	c->kpageflags_fd = -1;
 	c->page_size = sysconf(_SC_PAGESIZE);
 	if (c->page_size <= 0)
 		c->page_size = 4096;
@@ -34,8 +35,19 @@ HWPI_EXPORT int hwpi_ctx_new(struct hwpi_ctx **ctx)
 	return 0;
 }
 
+static void close_cached(struct hwpi_ctx *ctx)
+{
+	if (ctx->kpageflags_fd >= 0)
+		close(ctx->kpageflags_fd);
+	ctx->kpageflags_fd = -1;
+}
+
 HWPI_EXPORT void hwpi_ctx_free(struct hwpi_ctx *ctx)
 {
+	if (ctx) {
+		close_cached(ctx);
+		hwpi__pfm_unload(ctx);
+	}
 	free(ctx);
 }
 
@@ -44,6 +56,9 @@ HWPI_EXPORT int hwpi_ctx_set_root(struct hwpi_ctx *ctx, const char *root)
 	struct stat st;
 	size_t len;
 
+	/* files opened under the old root are not those of the new one */
+	if (ctx)
+		close_cached(ctx);
 	if (!ctx)
 		return -EINVAL;
 	if (!root || !*root || !strcmp(root, "/")) {
@@ -84,7 +99,7 @@ HWPI_EXPORT const char *hwpi_ctx_strerror(const struct hwpi_ctx *ctx)
 	return ctx ? ctx->errmsg : "";
 }
 
-int hwpi__err(struct hwpi_ctx *ctx, int err, const char *fmt, ...)
+int (hwpi__err)(struct hwpi_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 

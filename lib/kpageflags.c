@@ -51,11 +51,16 @@ HWPI_EXPORT int hwpi_kpageflags_read(struct hwpi_ctx *ctx, uint64_t pfn, uint64_
 	if (pfn > (UINT64_MAX >> 4))
 		return hwpi__err(ctx, -EINVAL, "pfn 0x%llx is beyond the last pfn",
 				 (unsigned long long)pfn);
-	fd = hwpi__open(ctx, O_RDONLY, "/proc/kpageflags");
-	if (fd < 0)
-		return hwpi__err(ctx, fd, "cannot open /proc/kpageflags: %s", strerror(-fd));
+	/* opened once per context: a campaign reads it several times per page */
+	fd = ctx->kpageflags_fd;
+	if (fd < 0) {
+		fd = hwpi__open(ctx, O_RDONLY, "/proc/kpageflags");
+		if (fd < 0)
+			return hwpi__err(ctx, fd, "cannot open /proc/kpageflags: %s",
+					 strerror(-fd));
+		ctx->kpageflags_fd = fd;
+	}
 	r = hwpi__pread_full(fd, flags, sizeof(*flags), (off_t)(pfn * 8));
-	close(fd);
 	if (r == -EIO || r == -EINVAL)
 		return hwpi__err(ctx, -EINVAL, "pfn 0x%llx is beyond the last pfn",
 				 (unsigned long long)pfn);

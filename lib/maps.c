@@ -149,20 +149,14 @@ HWPI_EXPORT const char *hwpi_mapping_kind_name(enum hwpi_mapping_kind k)
 	return (unsigned int)k < ARRAY_SIZE(names) ? names[k] : "unknown";
 }
 
-uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr)
+uint64_t hwpi__smaps_page_size_stream(FILE *f, uint64_t vaddr)
 {
-	char path[HWPI_PATH_MAX], *line = NULL;
 	struct hwpi_mapping m;
+	char *line = NULL;
 	bool in = false;
 	uint64_t kb = 0;
 	size_t cap = 0;
-	FILE *f;
 
-	if (hwpi__path(ctx, path, sizeof(path), "/proc/%d/smaps", (int)pid) < 0)
-		return 0;
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
 	while (getline(&line, &cap, f) > 0) {
 		if (hwpi_mapping_parse(line, &m) == 0) {
 			if (in)
@@ -174,6 +168,21 @@ uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr)
 			break;
 	}
 	free(line);
-	fclose(f);
 	return kb * 1024;
+}
+
+uint64_t hwpi__smaps_page_size(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr)
+{
+	char path[HWPI_PATH_MAX];
+	uint64_t size;
+	FILE *f;
+
+	if (hwpi__path(ctx, path, sizeof(path), "/proc/%d/smaps", (int)pid) < 0)
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size = hwpi__smaps_page_size_stream(f, vaddr);
+	fclose(f);
+	return size;
 }

@@ -26,6 +26,7 @@ struct hwpi_observer {
 	struct hwpi_kmsg kmsg;
 	char trace_error[HWPI_MSG_MAX];
 	char trace_note[HWPI_MSG_MAX];
+	struct hwpi_counters counters;
 	bool hc_known;
 	uint64_t hc_before;
 	bool counters_known;
@@ -59,8 +60,8 @@ HWPI_EXPORT const char *hwpi_source_name(enum hwpi_source s)
 
 static void take_before(struct hwpi_observer *o)
 {
-	o->hc_known = QUIETLY(o->ctx, hwpi_hardware_corrupted_kb(o->ctx, &o->hc_before)) == 0;
-	o->counters_known = QUIETLY(o->ctx, hwpi_mf_counters(o->ctx, &o->counters_before)) == 0;
+	o->hc_known = hwpi__counters_hc(&o->counters, &o->hc_before) == 0;
+	o->counters_known = hwpi__counters_mf(&o->counters, &o->counters_before) == 0;
 }
 
 HWPI_EXPORT int hwpi_observer_new(struct hwpi_ctx *ctx, unsigned int flags,
@@ -73,6 +74,7 @@ HWPI_EXPORT int hwpi_observer_new(struct hwpi_ctx *ctx, unsigned int flags,
 		return hwpi__err(ctx, -ENOMEM, "out of memory");
 	o->ctx = ctx;
 	o->flags = flags;
+	hwpi__counters_open(ctx, &o->counters);
 	take_before(o);
 	if (flags & HWPI_OBSERVE_NO_TRACE) {
 		snprintf(o->trace_error, sizeof(o->trace_error), "tracepoints not requested");
@@ -110,6 +112,7 @@ HWPI_EXPORT void hwpi_observer_free(struct hwpi_observer *o)
 		return;
 	hwpi__trace_close(o->trace);
 	hwpi__kmsg_end(&o->kmsg);
+	hwpi__counters_close(&o->counters);
 	free(o);
 }
 
@@ -228,13 +231,12 @@ HWPI_EXPORT int hwpi_observer_collect(struct hwpi_observer *o, uint64_t pfn, pid
 	} else {
 		signals_from_kmsg(r);
 	}
-	if (o->hc_known && QUIETLY(o->ctx, hwpi_hardware_corrupted_kb(o->ctx, &kb)) == 0) {
+	if (o->hc_known && hwpi__counters_hc(&o->counters, &kb) == 0) {
 		r->hwcorrupted_known = true;
 		r->hwcorrupted_before_kb = o->hc_before;
 		r->hwcorrupted_after_kb = kb;
 	}
-	if (o->counters_known &&
-	    QUIETLY(o->ctx, hwpi_mf_counters(o->ctx, &r->counters_after)) == 0) {
+	if (o->counters_known && hwpi__counters_mf(&o->counters, &r->counters_after) == 0) {
 		r->counters_known = true;
 		r->counters_before = o->counters_before;
 	}

@@ -31,20 +31,33 @@ HWPI_EXPORT void hwpi_pagemap_decode(uint64_t raw, struct hwpi_pagemap_entry *e)
 	}
 }
 
+int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid)
+{
+	int fd = hwpi__open(ctx, O_RDONLY, "/proc/%d/pagemap", (int)pid);
+
+	if (fd == -ENOENT)
+		return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
+	if (fd < 0)
+		return hwpi__err(ctx, fd, "cannot open /proc/%d/pagemap: %s", (int)pid,
+				 strerror(-fd));
+	return fd;
+}
+
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry)
 {
 	uint64_t idx = vaddr / (uint64_t)ctx->page_size;
 	int fd, r;
 
-	fd = hwpi__open(ctx, O_RDONLY, "/proc/%d/pagemap", (int)pid);
-	if (fd < 0) {
-		if (fd == -ENOENT)
-			return hwpi__err(ctx, -ESRCH, "no process with pid %d", (int)pid);
-		return hwpi__err(ctx, fd, "cannot open /proc/%d/pagemap: %s", (int)pid,
-				 strerror(-fd));
-	}
+	fd = hwpi__pagemap_open(ctx, pid);
+	if (fd < 0)
+		return fd;
 	r = hwpi__pread_full(fd, entry, sizeof(*entry), (off_t)(idx * 8));
 	close(fd);
+	/* end of file: the address space it was opened on is gone (an exec, an exit) */
+	if (r == -EIO)
+		return hwpi__err(ctx, -ESRCH,
+				 "the address space of pid %d went away while its pagemap was read "
+				 "(it exec'd or exited)", (int)pid);
 	if (r < 0)
 		return hwpi__err(ctx, r, "cannot read /proc/%d/pagemap at 0x%" PRIx64 ": %s",
 				 (int)pid, vaddr, strerror(-r));

@@ -146,10 +146,9 @@ static int walk(struct hwpi_ctx *ctx, pid_t pid, const struct region *rg,
 	size_t i;
 	int fd, r = 0;
 
-	fd = hwpi__open(ctx, O_RDONLY, "/proc/%d/pagemap", (int)pid);
+	fd = hwpi__pagemap_open(ctx, pid);
 	if (fd < 0)
-		return hwpi__err(ctx, fd == -ENOENT ? -ESRCH : fd,
-				 "cannot open /proc/%d/pagemap: %s", (int)pid, strerror(-fd));
+		return fd;
 	buf = malloc(PAGEMAP_BATCH * sizeof(*buf));
 	if (!buf) {
 		r = -ENOMEM;
@@ -205,6 +204,10 @@ HWPI_EXPORT int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *
 	if (count == 0)
 		return hwpi__err(ctx, -EINVAL, "nothing to select: count is 0");
 	r = parse_spec(ctx, spec, &rg);
+	if (r < 0)
+		return r;
+	/* a zombie or a kernel thread has no maps: say so, not "no such region" */
+	r = hwpi__check_process(ctx, pid);
 	if (r < 0)
 		return r;
 	r = hwpi__maps_foreach(ctx, pid, collect_cb, &rg);

@@ -58,7 +58,7 @@ static void fill_flags(struct hwpi_ctx *ctx, struct hwpi_target *t)
 #define PF_KTHREAD 0x00200000u	/* include/linux/sched.h */
 
 /* A process with a user address space: not gone, not a zombie, not a kernel thread. */
-static int check_process(struct hwpi_ctx *ctx, pid_t pid)
+int hwpi__check_process(struct hwpi_ctx *ctx, pid_t pid)
 {
 	char buf[4096], *p, state;
 	unsigned int flags;
@@ -77,28 +77,18 @@ static int check_process(struct hwpi_ctx *ctx, pid_t pid)
 	return 0;
 }
 
-HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
-				   struct hwpi_target *t)
+/*
+ * The rest of a resolution once T has its pid, vaddr and mapping: decode
+ * the pagemap ENTRY; FLAGS are the kpageflags of its pfn when the caller
+ * read them already (NULL: read here).
+ */
+int hwpi__resolve_entry(struct hwpi_ctx *ctx, struct hwpi_target *t, uint64_t entry,
+			const uint64_t *flags)
 {
 	struct hwpi_pagemap_entry e;
-	int r;
+	pid_t pid = t->pid;
 
-	if (!t || pid <= 0)
-		return hwpi__err(ctx, -EINVAL, "invalid pid %d", (int)pid);
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->have_vaddr = true;
-	t->vaddr = vaddr & ~((uint64_t)ctx->page_size - 1);
-	t->page_size = (uint64_t)ctx->page_size;
-	r = check_process(ctx, pid);
-	if (r < 0)
-		return r;
-	r = hwpi__maps_find(ctx, pid, t->vaddr, &t->map);
-	if (r < 0)
-		return r;
-	r = hwpi__pagemap_read(ctx, pid, t->vaddr, &t->pagemap);
-	if (r < 0)
-		return r;
+	t->pagemap = entry;
 	hwpi_pagemap_decode(t->pagemap, &e);
 	t->present = e.present;
 	if (e.present) {
@@ -108,7 +98,12 @@ HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vad
 					 "CAP_SYS_ADMIN is needed", (int)pid);
 		t->have_pfn = true;
 		t->pfn = e.pfn;
-		fill_flags(ctx, t);
+		if (flags) {
+			t->have_kpageflags = true;
+			t->kpageflags = *flags;
+		} else {
+			fill_flags(ctx, t);
+		}
 	} else if (e.swapped) {
 		uint64_t f;
 
@@ -145,6 +140,37 @@ HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vad
 	dbg(ctx, "pid %d 0x%" PRIx64 ": %s pfn 0x%" PRIx64 " entry 0x%" PRIx64, (int)pid,
 	    t->vaddr, hwpi_mapping_kind_name(t->kind), t->pfn, t->pagemap);
 	return 0;
+}
+
+/* T for PID + VADDR before anything is read: the page's start and base size. */
+void hwpi__resolve_init(struct hwpi_ctx *ctx, struct hwpi_target *t, pid_t pid, uint64_t vaddr)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->have_vaddr = true;
+	t->vaddr = vaddr & ~((uint64_t)ctx->page_size - 1);
+	t->page_size = (uint64_t)ctx->page_size;
+}
+
+HWPI_EXPORT int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
+				   struct hwpi_target *t)
+{
+	uint64_t entry;
+	int r;
+
+	if (!t || pid <= 0)
+		return hwpi__err(ctx, -EINVAL, "invalid pid %d", (int)pid);
+	hwpi__resolve_init(ctx, t, pid, vaddr);
+	r = hwpi__check_process(ctx, pid);
+	if (r < 0)
+		return r;
+	r = hwpi__maps_find(ctx, pid, t->vaddr, &t->map);
+	if (r < 0)
+		return r;
+	r = hwpi__pagemap_read(ctx, pid, t->vaddr, &entry);
+	if (r < 0)
+		return r;
+	return hwpi__resolve_entry(ctx, t, entry, NULL);
 }
 
 HWPI_EXPORT int hwpi_resolve_pfn(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_target *t)

@@ -64,20 +64,17 @@ HWPI_EXPORT int hwpi_kernel_release(struct hwpi_ctx *ctx, char *buf, size_t len)
 
 HWPI_EXPORT int hwpi_hardware_corrupted_kb(struct hwpi_ctx *ctx, uint64_t *kb)
 {
-	char buf[8192], *p;
+	char buf[8192];
 	int r;
 
 	r = hwpi__read_file(ctx, buf, sizeof(buf), "/proc/meminfo");
 	if (r < 0)
 		return hwpi__err(ctx, r, "cannot read /proc/meminfo: %s", strerror(-r));
-	p = strstr(buf, "\nHardwareCorrupted:");
-	if (!p && !strncmp(buf, "HardwareCorrupted:", 18))
-		p = buf - 1;
-	if (!p)
-		return hwpi__err(ctx, -ENOENT, "no HardwareCorrupted in /proc/meminfo");
-	p += 1 + strlen("HardwareCorrupted:");
-	if (sscanf(p, "%" SCNu64, kb) != 1)
-		return hwpi__err(ctx, -EINVAL, "malformed HardwareCorrupted line");
+	r = hwpi__meminfo_hc(buf, kb);
+	if (r == -ENOENT)
+		return hwpi__err(ctx, r, "no HardwareCorrupted in /proc/meminfo");
+	if (r < 0)
+		return hwpi__err(ctx, r, "malformed HardwareCorrupted line");
 	return 0;
 }
 

@@ -57,24 +57,18 @@ static int read_format(struct hwpi_ctx *ctx, const char *event, struct hwpi_tp_f
 static int encode(struct hwpi_ctx *ctx, const char *event, const struct hwpi_tp_format *f,
 		  struct perf_event_attr *attr)
 {
-	pfm_perf_encode_arg_t arg;
+	const char *why;
 	char name[128];
 	int r;
 
 	memset(attr, 0, sizeof(*attr));
-	memset(&arg, 0, sizeof(arg));
-	arg.attr = attr;
-	arg.size = sizeof(arg);
 	snprintf(name, sizeof(name), "%s", event);
 	*strchr(name, '/') = ':';
-	r = pfm_initialize();
-	if (r == PFM_SUCCESS)
-		r = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT,
-					      &arg);
-	if (r != PFM_SUCCESS) {
-		/* libpfm4 looks for the events under debugfs only */
-		dbg(ctx, "libpfm4 cannot encode %s (%s); using its id %u from tracefs", name,
-		    pfm_strerror(r), f->id);
+	r = hwpi__pfm_encode_tracepoint(ctx, name, attr, &why);
+	if (r < 0) {
+		/* libpfm4 looks for the events under debugfs only (or is not installed) */
+		dbg(ctx, "libpfm4 cannot encode %s (%s); using its id %u from tracefs", name, why,
+		    f->id);
 		memset(attr, 0, sizeof(*attr));
 		attr->type = PERF_TYPE_TRACEPOINT;
 		attr->config = f->id;
@@ -120,7 +114,11 @@ static int stream_open(struct hwpi_ctx *ctx, struct hwpi_trace *t, const char *e
 	s->fd = malloc((size_t)t->ncpu * sizeof(*s->fd));
 	s->rb = calloc((size_t)t->ncpu, sizeof(*s->rb));
 	if (!s->fd || !s->rb) {
-		stream_close(t, s);
+		/* not stream_close(): no s->fd[i] is set yet */
+		free(s->fd);
+		free(s->rb);
+		s->fd = NULL;
+		s->rb = NULL;
 		return hwpi__err(ctx, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < t->ncpu; i++) {

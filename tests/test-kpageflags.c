@@ -56,7 +56,11 @@ static void test_read(void)
 	CHECK_ERR(hwpi_kpageflags_read(ctx, UINT64_MAX / 8, &f), -EINVAL);
 	CHECK_U64(f, 42);
 
+	/* the file stays open in the context: a new context finds it gone */
 	tfile_unlink(root, "proc/kpageflags");
+	CHECK_OK(hwpi_kpageflags_read(ctx, 0x10, &f));
+	hwpi_ctx_free(ctx);
+	ctx = test_ctx(root);
 	CHECK_ERR(hwpi_kpageflags_read(ctx, 0x2000, &f), -ENOENT);
 	hwpi_ctx_free(ctx);
 }
@@ -121,6 +125,8 @@ static void test_resolve_pfn(void)
 
 	/* without kpageflags (not readable): the pfn is still a target */
 	tfile_unlink(root, "proc/kpageflags");
+	hwpi_ctx_free(ctx);
+	ctx = test_ctx(root);
 	CHECK_OK(hwpi_resolve_pfn(ctx, 0x2005, &t));
 	CHECK(t.have_pfn && !t.have_kpageflags);
 	CHECK_U64(t.phys, 0x2005000);

@@ -165,6 +165,74 @@ static void test_random(void)
 	check_list(a, n, (uint64_t[]){ HEAP + 2 * PG }, 1);
 }
 
+static void check_same_target(const struct hwpi_target *a, const struct hwpi_target *b)
+{
+	CHECK_INT(a->pid, b->pid);
+	CHECK_U64(a->vaddr, b->vaddr);
+	CHECK_U64(a->map.start, b->map.start);
+	CHECK_U64(a->map.end, b->map.end);
+	CHECK_U64(a->map.offset, b->map.offset);
+	CHECK_U64(a->map.inode, b->map.inode);
+	CHECK_STR(a->map.perms, b->map.perms);
+	CHECK_STR(a->map.path, b->map.path);
+	CHECK_INT(a->kind, b->kind);
+	CHECK_INT(a->present, b->present);
+	CHECK_INT(a->have_pfn, b->have_pfn);
+	CHECK_U64(a->pfn, b->pfn);
+	CHECK_U64(a->phys, b->phys);
+	CHECK_U64(a->page_size, b->page_size);
+	CHECK_U64(a->pagemap, b->pagemap);
+	CHECK_INT(a->have_kpageflags, b->have_kpageflags);
+	CHECK_U64(a->kpageflags, b->kpageflags);
+	CHECK_INT(a->poisoned_entry, b->poisoned_entry);
+}
+
+/* hwpi_resolve_vaddrs() gives what hwpi_resolve_vaddr() gives, page by page, for every mapping. */
+static void test_resolve_many(void)
+{
+	struct hwpi_selection sel = { .include_absent = true };
+	static const char *const regions[] = { "heap", "anon", "stack", "file", "0x7f0000400000-0x7f0000410000" };
+	struct hwpi_target *many = calloc(512, sizeof(*many)), one;
+	uint64_t v[512], bad[2];
+	size_t i, k, n;
+
+	CHECK(many != NULL);
+	for (k = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
+		size_t want = 1;
+
+		/* all pages of the region: the largest count that can be selected */
+		while (want < 512 && hwpi_region_select(ctx, PID, regions[k], &sel, v, want + 1, &n) == 0)
+			want++;
+		CHECK_OK(hwpi_region_select(ctx, PID, regions[k], &sel, v, want, &n));
+		fprintf(stderr, "  %s: %zu pages\n", regions[k], n);
+		/* backwards too: the order must not matter */
+		CHECK_OK(hwpi_resolve_vaddrs(ctx, PID, v, n, many));
+		for (i = 0; i < n; i++) {
+			CHECK_OK(hwpi_resolve_vaddr(ctx, PID, v[i], &one));
+			check_same_target(&many[i], &one);
+		}
+		for (i = 0; i < n / 2; i++) {
+			uint64_t t = v[i];
+
+			v[i] = v[n - 1 - i];
+			v[n - 1 - i] = t;
+		}
+		CHECK_OK(hwpi_resolve_vaddrs(ctx, PID, v, n, many));
+		for (i = 0; i < n; i++) {
+			CHECK_OK(hwpi_resolve_vaddr(ctx, PID, v[i], &one));
+			check_same_target(&many[i], &one);
+		}
+	}
+	/* an address that is not mapped: the error hwpi_resolve_vaddr() gives */
+	bad[0] = HEAP;
+	bad[1] = 0x1000;
+	CHECK_ERR(hwpi_resolve_vaddrs(ctx, PID, bad, 2, many), -EFAULT);
+	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "0x1000 is not mapped");
+	CHECK_ERR(hwpi_resolve_vaddrs(ctx, 4243, bad, 1, many), -ESRCH);
+	CHECK_OK(hwpi_resolve_vaddrs(ctx, PID, bad, 0, many));
+	free(many);
+}
+
 static void test_errors(void)
 {
 	struct hwpi_selection sel = { 0 };
@@ -212,6 +280,7 @@ int main(int argc, char **argv)
 	RUN(test_offset);
 	RUN(test_kinds);
 	RUN(test_random);
+	RUN(test_resolve_many);
 	RUN(test_errors);
 	hwpi_ctx_free(ctx);
 	return 0;

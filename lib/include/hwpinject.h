@@ -208,12 +208,22 @@ struct hwpi_target {
 /*
  * Resolve PID + VADDR to its mapping, pfn, physical address, page size and
  * kpageflags.  The vaddr is rounded down to its page.
- * Returns 0; -ESRCH (no such pid), -EFAULT (address not mapped),
- * -EPERM (no permission to read pagemap pfns), or another negative errno.
+ * Returns 0; -ESRCH (no such pid, or a zombie), -EFAULT (address not mapped),
+ * -EPERM (no permission to read pagemap pfns, or a kernel thread), or another
+ * negative errno.
  * A mapped but non-present page returns 0 with present = false.
  */
 int hwpi_resolve_vaddr(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr,
 		       struct hwpi_target *t);
+/*
+ * Resolve N addresses of PID at once, as hwpi_resolve_vaddr() would each
+ * into T[0..N-1], but reading the maps once and pagemap and kpageflags in
+ * batches: what makes translating a whole region cheap.  Addresses in
+ * ascending order read fastest.  Returns 0 or the first error (T then
+ * holds the addresses before it).
+ */
+int hwpi_resolve_vaddrs(struct hwpi_ctx *ctx, pid_t pid, const uint64_t *vaddrs, size_t n,
+			struct hwpi_target *t);
 /* Resolve a pfn (flags from kpageflags).  -EINVAL if beyond the last pfn. */
 int hwpi_resolve_pfn(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_target *t);
 int hwpi_resolve_phys(struct hwpi_ctx *ctx, uint64_t phys, struct hwpi_target *t);
@@ -236,8 +246,9 @@ void hwpi_pagemap_decode(uint64_t raw, struct hwpi_pagemap_entry *e);
  *  - sel.random false: starting at sel.offset bytes into the region;
  *  - sel.random true: distinct pages chosen with sel.seed (reproducible).
  * Only present pages are chosen unless sel.include_absent.  Returns 0,
- * -EINVAL (bad spec), -ESRCH, -ENOENT (no such region), -ERANGE (region too
- * small for COUNT pages) or negative errno.  *n is set to the number chosen.
+ * -EINVAL (bad spec), -ESRCH (no such process, or a zombie), -EPERM (a kernel
+ * thread), -ENOENT (no such region), -ERANGE (region too small for COUNT
+ * pages) or negative errno.  *n is set to the number chosen.
  */
 struct hwpi_selection {
 	uint64_t offset;
@@ -385,6 +396,15 @@ struct hwpi_inject_opts {
 	 * written stops the injection: the call fails with its negative errno.
 	 */
 	struct hwpi_journal *journal;
+	/*
+	 * An observer (hwpi_observer_new()) to use instead of opening one for
+	 * this injection, or NULL.  hwpi_inject() restarts it before injecting
+	 * and collects from it after.  Keep one across many injections (a
+	 * campaign): opening the tracepoints on every CPU is most of the cost
+	 * of a single injection.  Its HWPI_OBSERVE_NO_TRACE choice wins over
+	 * HWPI_INJECT_NO_TRACE.
+	 */
+	struct hwpi_observer *observer;
 };
 #define HWPI_INJECT_OPTS_INIT { .flags = 0, .early_kill = -1, .watch_ms = 0, .journal = NULL }
 
@@ -512,7 +532,9 @@ struct hwpi_journal_contents {
  * C.truncated.  Returns 0; -ENOENT (no such file); -EPERM (a symbolic link,
  * not a regular file, another user's or writable by others); -EBADMSG (not
  * a journal, an unsupported version, or a malformed line: the message names
- * its line number); -EFBIG; or another negative errno.
+ * its line number); -EFBIG; or another negative errno.  After -EBADMSG for a
+ * malformed record (not the header) C holds what the lines before it record,
+ * so that a caller can still undo that much: free C in every case.
  */
 int hwpi_journal_read(struct hwpi_ctx *ctx, const char *path, struct hwpi_journal_contents *c);
 /* Free what hwpi_journal_read() allocated in C (not C itself); NULL is accepted. */
