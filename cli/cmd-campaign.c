@@ -194,7 +194,7 @@ static void run_cmd(struct campaign *c, const struct step *s)
 {
 	const struct cli_command *cmd = cli_find_command(s->argv[0]);
 	struct cli sc = { .json = true, .quiet = c->cli->quiet, .verbose = c->cli->verbose,
-			  .ctx = c->cli->ctx, .observer = c->cli->observer };
+			  .ctx = c->cli->ctx };
 	bool inject = !strcmp(s->argv[0], "inject");
 	char seed[24], **argv;
 	uint64_t start;
@@ -236,9 +236,8 @@ static void run_cmd(struct campaign *c, const struct step *s)
 	start = now_ms();
 	status = cmd->fn(&sc, argc, argv);
 	fflush(stdout);
-	/* the first step's context (and observer) serve all that follow; main() frees them */
+	/* the first step's context (and its observer) serve all that follow; main() frees it */
 	c->cli->ctx = sc.ctx;
-	c->cli->observer = sc.observer;
 	free(argv);
 
 	c->injections += sc.injections;

@@ -28,13 +28,11 @@ struct cli {
 	bool json;
 	bool quiet;
 	bool verbose;
-	struct hwpi_ctx *ctx;		/* created by cli_start() (or given: campaign steps) */
 	/*
-	 * Kept open across the pages of one command and the steps of a
-	 * campaign (created by the first injection): the tracepoints are
-	 * opened once, not per page.  Freed with the context.
+	 * Created by cli_start(), or given (campaign steps share the first
+	 * step's: its observer, opened once, serves every page and step).
 	 */
-	struct hwpi_observer *observer;
+	struct hwpi_ctx *ctx;
 
 	/* The one line printed on stderr for a non-zero exit. */
 	int status;

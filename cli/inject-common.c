@@ -621,11 +621,7 @@ int inject_page(struct cli *cli, const struct inject_opts *o, const struct hwpi_
 	io.early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
 	io.watch_ms = watch_ms;
 	io.journal = o->journal;
-	/* one observer for all pages (and campaign steps); without one, one per page */
-	if (!cli->observer && !o->dry_run &&
-	    hwpi_observer_new(cli->ctx, 0, &cli->observer) < 0)
-		cli->observer = NULL;
-	io.observer = cli->observer;
+	/* io.observer NULL: the context's, kept for all pages (and campaign steps) */
 	r = hwpi_inject(cli->ctx, t, o->method, &io, rep);
 	if (r < 0)
 		return r;

@@ -183,7 +183,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hwpinject: %s\n",
 			cli.errmsg[0] ? cli.errmsg : "failed; rerun with --verbose for details");
 
-	hwpi_observer_free(cli.observer);
 	hwpi_ctx_free(cli.ctx);
 	if (cli.reraise) {
 		fflush(stderr);

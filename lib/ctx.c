@@ -35,8 +35,27 @@ HWPI_EXPORT int hwpi_ctx_new(struct hwpi_ctx **ctx)
 	return 0;
 }
 
+int hwpi__ctx_observer(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_observer **out)
+{
+	struct hwpi_observer **o = &ctx->observer[(flags & HWPI_OBSERVE_NO_TRACE) ? 1 : 0];
+	int r;
+
+	if (*o) {
+		hwpi_observer_restart(*o);
+	} else {
+		r = hwpi_observer_new(ctx, flags & HWPI_OBSERVE_NO_TRACE, o);
+		if (r < 0)
+			return r;
+	}
+	*out = *o;
+	return 0;
+}
+
 static void close_cached(struct hwpi_ctx *ctx)
 {
+	hwpi_observer_free(ctx->observer[0]);
+	hwpi_observer_free(ctx->observer[1]);
+	ctx->observer[0] = ctx->observer[1] = NULL;
 	if (ctx->kpageflags_fd >= 0)
 		close(ctx->kpageflags_fd);
 	ctx->kpageflags_fd = -1;

@@ -305,8 +305,8 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		obs = opts->observer;
 		hwpi_observer_restart(obs);
 	} else {
-		rc = hwpi_observer_new(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
-					       HWPI_OBSERVE_NO_TRACE : 0, &obs);
+		rc = hwpi__ctx_observer(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
+					      HWPI_OBSERVE_NO_TRACE : 0, &obs);
 		if (rc < 0)
 			goto out_hold;
 	}
@@ -315,13 +315,13 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 	if (opts->journal) {
 		rc = hwpi_journal_record(opts->journal, t, m);
 		if (rc < 0)
-			goto out_obs;
+			goto out_hold;
 	}
 	/* a page of a process by its frame: still that process's page right now? */
 	if (!remote_madvise && t->pid > 0 && t->have_vaddr && t->have_pfn && !ctx->root[0]) {
 		rc = recheck_frame(ctx, t);
 		if (rc < 0)
-			goto out_obs;
+			goto out_hold;
 	}
 	hwpi__audit_inject(ctx, t, m);
 	rc = perform(ctx, t, m, &st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
@@ -341,9 +341,6 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		if (hold.active && opts->watch_ms)
 			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
 	}
-out_obs:
-	if (obs != opts->observer)
-		hwpi_observer_free(obs);
 out_hold:
 	if (hold.active)
 		hwpi__hold_end(ctx, &hold, r);
@@ -379,14 +376,13 @@ HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_re
 	if (!st.available)
 		return hwpi__err(ctx, st.err, "unpoison is not available: %s", st.reason);
 
-	rc = hwpi_observer_new(ctx, HWPI_OBSERVE_NO_TRACE, &obs);
+	rc = hwpi__ctx_observer(ctx, HWPI_OBSERVE_NO_TRACE, &obs);
 	if (rc < 0)
 		return rc;
 	snprintf(num, sizeof(num), "0x%" PRIx64 "\n", pfn);
 	hwpi__audit_unpoison(ctx, pfn);
 	r->err = -hwpi__write_abs(st.path, num);
 	hwpi_observer_collect(obs, pfn, 0, r);
-	hwpi_observer_free(obs);
 	if (hwpi_kpageflags_read(ctx, pfn, &f) == 0) {
 		r->poisoned_known = true;
 		r->poisoned = f & (1ULL << HWPI_KPF_HWPOISON);

@@ -36,8 +36,18 @@ struct hwpi_ctx {
 	int log_max;
 	long page_size;			/* base page size of this machine */
 	int kpageflags_fd;		/* /proc/kpageflags once opened (-1: not yet) */
+	/*
+	 * The observers of hwpi_inject() / hwpi_unpoison() when the caller
+	 * gives none, opened at first use and kept ([0]: with tracepoints,
+	 * [1]: HWPI_OBSERVE_NO_TRACE): opening one costs far more than an
+	 * injection.
+	 */
+	struct hwpi_observer *observer[2];
 	struct hwpi_pfm pfm;
 };
+
+/* CTX's observer for FLAGS (HWPI_OBSERVE_*), opened or restarted: 0 or -ENOMEM. */
+int hwpi__ctx_observer(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_observer **out);
 
 /* Load libpfm4 into CTX->pfm (once); 0 or a negative errno with the message. */
 int hwpi__pfm_load(struct hwpi_ctx *ctx);

@@ -3,6 +3,7 @@
  * hwpi_inject and hwpi_unpoison against the fake trees: the interface files
  * are plain files there, so what the library wrote can be read back.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +70,52 @@ static void test_corrupt_pfn(void)
 	CHECK_INT(r.err, 0);
 	CHECK(r.trace_error[0] != '\0');
 	hwpi_ctx_free(ctx);
+}
+
+/* the number of open file descriptors of this process */
+static int count_fds(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	CHECK(d != NULL);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
+/*
+ * Without opts.observer the context's observer serves every injection: it is
+ * opened once (no descriptor more per injection), restarted each time (its
+ * "before" values are those of that injection) and closed by hwpi_ctx_free().
+ */
+static void test_ctx_observer(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_target t;
+	struct hwpi_report r;
+	int base = count_fds(), kept, i;
+
+	pfn_target(ctx, 0x2005, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_U64(r.hwcorrupted_before_kb, 8);
+	CHECK_OK(hwpi_unpoison(ctx, 0x2005, &r));	/* its own, without tracepoints */
+	kept = count_fds();
+	CHECK(kept > base);
+	for (i = 0; i < 5; i++) {
+		CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+		CHECK_OK(hwpi_unpoison(ctx, 0x2005, &r));
+	}
+	CHECK_INT(count_fds(), kept);
+	/* restarted: "before" is read again */
+	tfile_write(root, "proc/meminfo", "MemTotal: 1024 kB\nHardwareCorrupted:    12 kB\n");
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
+	CHECK_U64(r.hwcorrupted_before_kb, 12);
+	hwpi_ctx_free(ctx);
+	CHECK_INT(count_fds(), base);
 }
 
 static void test_phys_methods(void)
@@ -392,6 +439,8 @@ static void test_audit(void)
 
 	/* a FIFO (the observer reads it: the line goes in), and a full one (EAGAIN): nothing blocks */
 	CHECK(mkfifo(tfile_path(p, sizeof(p), root, "dev/kmsg"), 0600) == 0);
+	/* the context keeps its observer, which read the old file: start afresh */
+	CHECK_OK(hwpi_ctx_set_root(ctx, root));
 	CHECK_OK(hwpi_unpoison(ctx, 0x3000, &r));
 	CHECK_INT(n_warnings, 1);
 	CHECK_INT(r.n_messages, 0);
@@ -489,6 +538,7 @@ int main(int argc, char **argv)
 {
 	test_init(argc, argv);
 	RUN(test_corrupt_pfn);
+	RUN(test_ctx_observer);
 	RUN(test_phys_methods);
 	RUN(test_vaddr_target);
 	RUN(test_unsafe);

@@ -397,12 +397,12 @@ struct hwpi_inject_opts {
 	 */
 	struct hwpi_journal *journal;
 	/*
-	 * An observer (hwpi_observer_new()) to use instead of opening one for
-	 * this injection, or NULL.  hwpi_inject() restarts it before injecting
-	 * and collects from it after.  Keep one across many injections (a
-	 * campaign): opening the tracepoints on every CPU is most of the cost
-	 * of a single injection.  Its HWPI_OBSERVE_NO_TRACE choice wins over
-	 * HWPI_INJECT_NO_TRACE.
+	 * An observer (hwpi_observer_new()) to use, or NULL for the
+	 * context's own (opened at its first injection and kept until
+	 * hwpi_ctx_free(): opening the tracepoints on every CPU costs far
+	 * more than an injection).  hwpi_inject() restarts it before injecting
+	 * and collects from it after.  A given observer's
+	 * HWPI_OBSERVE_NO_TRACE choice wins over HWPI_INJECT_NO_TRACE.
 	 */
 	struct hwpi_observer *observer;
 };
