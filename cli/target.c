@@ -331,49 +331,82 @@ void target_iter_end(struct target_iter *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static bool used_before(uint64_t vaddr, const uint64_t *used, size_t n_used)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the first of VADDRS[0..N) not in SORTED_USED, or -1 */
+static long first_unused(const uint64_t *vaddrs, size_t n, const uint64_t *sorted_used,
+			 size_t n_used)
 {
 	size_t i;
 
-	for (i = 0; i < n_used; i++)
-		if (used[i] == vaddr)
-			return true;
-	return false;
+	for (i = 0; i < n; i++)
+		if (!bsearch(&vaddrs[i], sorted_used, n_used, sizeof(*sorted_used), cmp_u64))
+			return (long)i;
+	return -1;
 }
 
 int target_pick(struct cli *cli, const struct target_opts *o, const uint64_t *used,
 		size_t n_used, bool include_absent, struct hwpi_target *out)
 {
 	struct hwpi_selection sel = selection(o, include_absent);
-	uint64_t *vaddrs;
-	size_t k, i, n;
+	uint64_t *vaddrs, *sorted;
+	size_t k, n;
+	long i;
 	int r;
 
 	if (o->have_addr)
 		return target_resolve_one(cli, o->pid, o->addr, out);
 	vaddrs = calloc(n_used + 1, sizeof(*vaddrs));
-	if (!vaddrs)
+	sorted = malloc((n_used + 1) * sizeof(*sorted));
+	if (!vaddrs || !sorted) {
+		free(vaddrs);
+		free(sorted);
 		return cli_fail(cli, EXIT_SOFTWARE, "out of memory; ask for fewer injections");
+	}
+	if (n_used)
+		memcpy(sorted, used, n_used * sizeof(*sorted));
+	qsort(sorted, n_used, sizeof(*sorted), cmp_u64);
 	/*
-	 * The first K pages of a selection are the same for any count >= K:
-	 * take one more page until one was not injected before.
+	 * The first K pages of a selection are the same for any count >= K, and
+	 * of N_USED + 1 pages one at least was not injected before: one walk of
+	 * the region.  Only a region of N_USED pages or fewer (-ERANGE) is
+	 * searched a page at a time, to tell "all used" from "one left" (and
+	 * the errors of the region are told by select_region()).
 	 */
-	r = select_region(cli, o, include_absent, vaddrs, 1, &n);
-	for (k = 1; !r; k++) {
-		for (i = 0; i < k; i++) {
-			if (!used_before(vaddrs[i], used, n_used)) {
-				r = target_resolve_one(cli, o->pid, vaddrs[i], out);
-				goto out;
-			}
+	r = hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, n_used + 1, &n);
+	if (r == 0 && (i = first_unused(vaddrs, n, sorted, n_used)) >= 0) {
+		r = target_resolve_one(cli, o->pid, vaddrs[i], out);
+		goto out;
+	}
+	for (k = 1;; k++) {
+		r = hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, k, &n);
+		if (r && !(r == -ERANGE && n_used)) {
+			r = select_region(cli, o, include_absent, vaddrs, k, &n); /* says why */
+			if (!r)	/* the region changed between the two reads */
+				r = cli_fail(cli, EXIT_DATAERR,
+					     "region '%s' of process %d changed while it was read; try again",
+					     o->region, (int)o->pid);
+			break;
 		}
-		if (k > n_used ||
-		    hwpi_region_select(cli->ctx, o->pid, o->region, &sel, vaddrs, k + 1, &n) < 0) {
+		i = r ? -1 : first_unused(vaddrs, k, sorted, n_used);
+		if (i >= 0) {
+			r = target_resolve_one(cli, o->pid, vaddrs[i], out);
+			break;
+		}
+		if (r || k > n_used) {
 			r = cli_fail(cli, EXIT_DATAERR,
 				     "region '%s' of process %d has no %spage left that was not injected before; ask for fewer injections (--count) or pick a larger region",
 				     o->region, (int)o->pid, include_absent ? "" : "present ");
+			break;
 		}
 	}
 out:
 	free(vaddrs);
+	free(sorted);
 	return r;
 }

@@ -727,6 +727,30 @@ def sc_hwpi_run(mode):
     return f
 
 
+def sc_hwpi_run_exhaust(c, b, ver, boot, args):
+    """run --every --count 3 over a region of 2 pages: two reports of different pages, then 65
+    with one line saying no page is left, and the command killed (not left behind)"""
+    r = b.runs.get("run")
+    if not c.check(r is not None, "hwpinject run ran"):
+        return
+    objs = run_json(b, "run")
+    reps = [o for o in objs if "method" in o]
+    fates = [o for o in objs if "fate" in o]
+    va = [h(x.get("vaddr")) for x in reps]
+    c.check(len(reps) == 2 and len(set(va)) == 2
+            and all(RUN_AT <= v < RUN_AT + 2 * 4096 for v in va),
+            "two reports, the two pages of the region", str(va))
+    c.check(all(x.get("poisoned") is True for x in reps), "both pages poisoned",
+            str([x.get("poisoned") for x in reps]))
+    errs = [x for x in r["err"] if x.strip()]
+    c.check(r["rc"] == EX_DATAERR, "hwpinject exits 65", f"rc={r['rc']}")
+    c.check(len(errs) == 1 and "no present page left" in errs[0],
+            "one stderr line: no present page left", str(errs))
+    c.check(len(fates) == 1 and fates[0].get("injections") == 2
+            and fates[0].get("fate", {}).get("state") == "killed",
+            "fate: 2 injections, the command killed", str(fates))
+
+
 def sc_hwpi_populate(c, b, ver, boot, args):
     """an untouched page: 65 without --populate; with it, faulted in (a real page) and poisoned"""
     pb, pa = b.kvjson("pm_before") or {}, b.kvjson("pm_after") or {}
@@ -2028,6 +2052,7 @@ SCENARIOS.update({
     "hwpi-run-handler": sc_hwpi_run("handler"),
     "hwpi-run-nohandler": sc_hwpi_run("nohandler"),
     "hwpi-run-every": sc_hwpi_run("every"),
+    "hwpi-run-exhaust": sc_hwpi_run_exhaust,
 })
 
 
@@ -2155,7 +2180,8 @@ HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inje
                 "hwpi-report-kinds", "hwpi-shared-fork", "hwpi-twice-pfn", "hwpi-twice-hwpoison",
                 "hwpi-trace-automount", "hwpi-kmsg-fallback", "hwpi-force-kernel",
                 "hwpi-overhead", "hwpi-sigterm", "hwpi-populate", "hwpi-refuse-more",
-                "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every", "hwpi-probe"])
+                "hwpi-run-handler", "hwpi-run-nohandler", "hwpi-run-every", "hwpi-run-exhaust",
+                "hwpi-probe"])
 
 
 def sc_hwpi_journal_kill(c, b, ver, boot, args):

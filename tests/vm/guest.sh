@@ -225,6 +225,14 @@ sc_hwpi_run_every() {
         victim --kind anon --pages 4 --at $RUN_AT --touch-after 1500
     return 0
 }
+# a region of 2 pages, 3 injections asked for: the third finds no present page left that was
+# not injected before (a poisoned page is no longer present): 65, the command killed
+sc_hwpi_run_exhaust() {
+    hwpi run run --json --after 300ms --every 300ms --count 3 \
+        --region $RUN_AT-$(printf '0x%x' $((RUN_AT + 2 * 4096))) -- \
+        victim --kind anon --pages 2 --at $RUN_AT --touch-after 20000
+    return 0
+}
 
 sc_env() {
     kv release "$(uname -r)"
@@ -927,7 +935,7 @@ SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoi
   hwpi-report-kinds hwpi-shared-fork hwpi-twice-pfn hwpi-twice-hwpoison
   hwpi-trace-automount hwpi-kmsg-fallback hwpi-force-kernel hwpi-overhead hwpi-sigterm
   hwpi-populate hwpi-refuse-more
-  hwpi-run-handler hwpi-run-nohandler hwpi-run-every hwpi-probe"
+  hwpi-run-handler hwpi-run-nohandler hwpi-run-every hwpi-run-exhaust hwpi-probe"
 
 # ---- the write-ahead journal: hwpinject run --journal is SIGKILLed in the middle of its
 # injections (--watch 1s keeps each injection, with its early-kill sysctl, open for a second);
