@@ -8,8 +8,11 @@
  *   bench raw METHOD N               the raw C loop: N pages of its own, then only the injector
  *                                    calls timed (corrupt-pfn: one write per pfn to debugfs;
  *                                    hwpoison, soft-offline: one madvise per page)
- *   bench shell N                    a busybox sh loop writing N pfns (of its own pages) to
- *                                    corrupt-pfn, timed
+ *   bench shell N [hwpinject|campaign]
+ *                                    a busybox sh loop writing N pfns (of its own pages) to
+ *                                    corrupt-pfn, timed; or a sh loop running "hwpinject inject
+ *                                    --pfn P --json" per pfn; or one "hwpinject campaign" of N
+ *                                    such steps (fresh pages each time: no page twice)
  *   bench lib METHOD N [notrace]     the library in a loop: a child victim with N pages, then
  *                                    hwpi_resolve_vaddr() + hwpi_inject() per page, timed
  *   bench pagemap PID ADDR LEN REPS [flags]
@@ -129,8 +132,9 @@ static int cmd_victim(int argc, char **argv)
 
 	catch_sigbus();
 	if (mib) {
-		big = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
+		/* not accounted: 1 GiB is refused by the overcommit heuristic of a 1 GiB guest */
+		big = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (big == MAP_FAILED)
 			die("mmap sparse");
 		madvise(big, mib << 20, MADV_NOHUGEPAGE);
@@ -203,19 +207,39 @@ static int cmd_raw(int argc, char **argv)
 static int cmd_shell(int argc, char **argv)
 {
 	size_t n = argc > 0 ? strtoul(argv[0], NULL, 0) : 1, i;
+	const char *how = argc > 1 ? argv[1] : "echo";
 	char *p = fill_pages(n), *script, *w;
 	uint64_t *pfn = own_pfns(p, n), t0, t1;
+	char cfile[] = "/tmp/bench-campaign-XXXXXX";
 	int status;
 	pid_t c;
 
-	/* for p in PFN...; do echo $p > corrupt-pfn; done */
-	script = malloc(n * 24 + 128);
+	script = malloc(n * 24 + 256);
 	if (!script)
 		die("malloc");
-	w = script + sprintf(script, "for p in");
-	for (i = 0; i < n; i++)
-		w += sprintf(w, " 0x%" PRIx64, pfn[i]);
-	sprintf(w, "; do echo $p > " CORRUPT_PFN "; done");
+	if (!strcmp(how, "campaign")) {
+		/* one campaign of N "inject --pfn" steps */
+		FILE *f = fdopen(mkstemp(cfile), "w");
+
+		if (!f)
+			die("campaign file");
+		for (i = 0; i < n; i++)
+			fprintf(f, "inject --pfn 0x%" PRIx64 " --method corrupt-pfn\n", pfn[i]);
+		if (fclose(f) != 0)
+			die("campaign file");
+		sprintf(script, "exec hwpinject campaign %s >/dev/null", cfile);
+	} else {
+		w = script + sprintf(script, "for p in");
+		for (i = 0; i < n; i++)
+			w += sprintf(w, " 0x%" PRIx64, pfn[i]);
+		if (!strcmp(how, "hwpinject"))
+			sprintf(w, "; do hwpinject inject --pfn $p --method corrupt-pfn --json"
+				   " >/dev/null || exit; done");
+		else if (!strcmp(how, "echo"))
+			sprintf(w, "; do echo $p > " CORRUPT_PFN "; done");
+		else
+			return 64;
+	}
 	t0 = now_ns();
 	c = fork();
 	if (c == 0) {
@@ -225,8 +249,10 @@ static int cmd_shell(int argc, char **argv)
 	if (c < 0 || waitpid(c, &status, 0) < 0)
 		die("sh");
 	t1 = now_ns();
-	printf("@B name=shell method=corrupt-pfn n=%zu ns=%" PRIu64 " status=%d\n", n, t1 - t0,
-	       status);
+	printf("@B name=shell method=corrupt-pfn how=%s n=%zu ns=%" PRIu64 " status=%d\n", how, n,
+	       t1 - t0, status);
+	if (!strcmp(how, "campaign"))
+		unlink(cfile);
 	free(script);
 	free(pfn);
 	return status != 0;
@@ -274,14 +300,16 @@ static int cmd_lib(int argc, char **argv)
 	uintptr_t addr;
 	uint64_t t0, t1, resolve_ns = 0;
 	size_t n, i, ok = 0;
-	bool notrace, reuse;
+	bool notrace, reuse, fresh;
 	pid_t c;
+	int rc;
 
 	if (argc < 2 || hwpi_method_from_name(argv[0], &m) < 0)
 		return 64;
 	n = strtoul(argv[1], NULL, 0);
 	notrace = argc > 2 && strstr(argv[2], "notrace");
 	reuse = argc > 2 && strstr(argv[2], "observer");
+	fresh = argc > 2 && strstr(argv[2], "fresh");
 	if (notrace)
 		io.flags |= HWPI_INJECT_NO_TRACE;
 	if (argc > 2 && strstr(argv[2], "nohold"))
@@ -302,7 +330,15 @@ static int cmd_lib(int argc, char **argv)
 			break;
 		}
 		resolve_ns += now_ns() - a;
-		if (hwpi_inject(ctx, &t, m, &io, r) < 0) {
+		if (fresh && hwpi_observer_new(ctx, notrace ? HWPI_OBSERVE_NO_TRACE : 0,
+					       &io.observer) < 0)
+			die("hwpi_observer_new");
+		rc = hwpi_inject(ctx, &t, m, &io, r);
+		if (fresh) {
+			hwpi_observer_free(io.observer);
+			io.observer = NULL;
+		}
+		if (rc < 0) {
 			fprintf(stderr, "bench: inject: %s\n", hwpi_ctx_strerror(ctx));
 			break;
 		}
@@ -320,7 +356,7 @@ static int cmd_lib(int argc, char **argv)
 	waitpid(c, NULL, 0);
 	printf("@B name=lib method=%s n=%zu ns=%" PRIu64 " resolve_ns=%" PRIu64
 	       " ok=%zu trace=%s observer=%s hold=%s\n", argv[0], i, t1 - t0, resolve_ns, ok,
-	       notrace ? "off" : "on", reuse ? "reused" : "per-injection",
+	       notrace ? "off" : "on", reuse ? "reused" : fresh ? "per-injection" : "context",
 	       io.flags & HWPI_INJECT_NO_HOLD ? "off" : "on");
 	hwpi_ctx_free(ctx);
 	free(r);

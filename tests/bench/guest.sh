@@ -5,7 +5,7 @@
 MODE=${1:-bench}
 W=/tmp/bench; mkdir -p $W; cd $W
 if [ "$MODE" = quick ]; then
-    N=50; SCALE="1 10 100"; SPARSE_MIB=128; REPS=3; EXECS=10
+    N=50; SCALE="1 10 100 1000"; SPARSE_MIB=128; REPS=3; EXECS=10
 else
     N=1000; SCALE="1 10 100 1000 10000"; SPARSE_MIB=1024; REPS=5; EXECS=30
 fi
@@ -23,7 +23,10 @@ v_start() {
     VJOB=$!
     i=0
     while ! grep -q '^@V' $W/v.out 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 600 ] && { echo "@KV error victim did not start"; return 1; }
+        i=$((i + 1))
+        if [ $i -gt 600 ] || ! kill -0 $VJOB 2>/dev/null; then
+            echo "@KV error victim did not start: $(tr '\n' ' ' < $W/v.out)"; return 1
+        fi
         sleep 0.05
     done
     line=$(grep '^@V' $W/v.out)
@@ -60,11 +63,14 @@ for m in corrupt-pfn hwpoison soft-offline; do
     bench raw $m $N
     bench lib $m $N
     bench lib $m $N observer
+    bench lib $m $N fresh
     bench lib $m $N observer,notrace
     campaign_region campaign $m $N
     campaign_steps campaign-steps $m $N
 done
 bench shell $N
+bench shell $N hwpinject
+bench shell $N campaign
 
 for n in $SCALE; do
     campaign_region scale corrupt-pfn $n
