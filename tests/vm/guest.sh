@@ -447,8 +447,10 @@ sc_hwpi_populate() {
 sc_hwpi_refuse_more() {
     hwpi kthread inject --pid 2 --addr 0x1000 --method corrupt-pfn --json
     run self sh -c 'exec hwpinject inject --pid $$ --addr 0x1000 --method corrupt-pfn'
-    sh -c 'sleep 0 & echo $! > /tmp/zombie.pid; exec sleep 4' &
-    sleep 1
+    # the child outlives the exec (ash reaps a finished job before it execs: "sleep 0" was
+    # sometimes reaped under load); sleep(1) never reaps it, so it is a zombie from 1 s to 5 s
+    sh -c 'sleep 1 & echo $! > /tmp/zombie.pid; exec sleep 5' &
+    sleep 2
     kv zombie_state "$(awk '/^State:/{print $2}' /proc/$(cat /tmp/zombie.pid)/status 2>/dev/null)"
     hwpi zombie inject --pid "$(cat /tmp/zombie.pid)" --addr 0x1000 --method corrupt-pfn --json
     v_start anon || return 1
