@@ -262,10 +262,17 @@ static int populate(struct cli *cli, const struct hwpi_target *t)
 	return 0;
 }
 
+static int not_backed(struct cli *cli, const struct hwpi_target *t)
+{
+	return cli_fail(cli, EXIT_DATAERR,
+			"0x%" PRIx64 " of process %d is not backed by a page (not present); add --populate or pick a present page",
+			t->vaddr, (int)t->pid);
+}
+
 int inject_prepare_page(struct cli *cli, const struct inject_opts *o, struct hwpi_target *t)
 {
 	const char *why;
-	int r;
+	int r, tries;
 
 	if (t->pid && !t->present && o->populate) {
 		r = populate(cli, t);
@@ -276,15 +283,32 @@ int inject_prepare_page(struct cli *cli, const struct inject_opts *o, struct hwp
 			return r;
 	}
 	if (!hwpi_method_needs_vaddr(o->method) && !t->have_pfn)
-		return cli_fail(cli, EXIT_DATAERR,
-				"0x%" PRIx64 " of process %d is not backed by a page (not present); add --populate or pick a present page",
-				t->vaddr, (int)t->pid);
+		return not_backed(cli, t);
 	if (t->have_kpageflags && !o->force) {
 		why = hwpi_page_unsafe_reason(t->kpageflags);
+		/*
+		 * A page a process maps is never one of these; it looks so when the
+		 * process let it go (exit, exec, munmap) between the pagemap and the
+		 * kpageflags reads: ask again, and say what became of the address.
+		 */
+		for (tries = 0; why && t->pid && t->have_vaddr && tries < 3; tries++) {
+			struct hwpi_target again;
+
+			r = target_resolve_one(cli, t->pid, t->vaddr, &again);
+			if (r)
+				return r;
+			if (again.have_pfn == t->have_pfn && again.pfn == t->pfn &&
+			    again.kpageflags == t->kpageflags)
+				break;
+			*t = again;
+			why = t->have_kpageflags ? hwpi_page_unsafe_reason(t->kpageflags) : NULL;
+		}
 		if (why)
 			return cli_fail(cli, EXIT_NOPERM,
 					"refusing pfn 0x%" PRIx64 ": %s; poisoning it can crash the machine, add --force if you mean it",
 					t->pfn, why);
+		if (!hwpi_method_needs_vaddr(o->method) && !t->have_pfn)
+			return not_backed(cli, t);
 	}
 	return 0;
 }

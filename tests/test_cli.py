@@ -505,6 +505,11 @@ class TestInject(Base):
                 self.assertEqual(self.f.read(CORRUPT), "")
         r = self.inject("--pfn", "0x11", "--force")
         self.assertEqual(self.f.read(CORRUPT), "0x11\n")
+        # a process's page that is unsafe (the vdso, RESERVED): asked again (it may have been
+        # let go meanwhile), still the same page, refused
+        self.fails(["inject", "--pid", "4242", "--addr", "0x7ffc00100000", "--method",
+                    "corrupt-pfn"], EX_NOPERM, self.f.root, contains="reserved")
+        self.assertEqual(self.f.read(CORRUPT), "0x11\n")
 
     def test_unavailable(self):
         for name, args, status, why in [
