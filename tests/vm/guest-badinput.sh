@@ -63,12 +63,14 @@ sc_hwpi_badinput() {
     wait "$dead"
     kv dead_pid "$dead"
     kv dead_pid_exists "$([ -e /proc/$dead ] && echo yes || echo no)"
-    # a zombie: the child of a shell that then execs into sleep, which never reaps it
-    sh -c 'sh -c "exit 0" & echo $! > '$W'/zombie.pid; exec sleep 60' 3>&- &
+    # a zombie: the child of a shell that then execs into sleep, which never reaps it; the
+    # child ends after the exec (ash reaps a job that ended before it execs: seen under load)
+    rm -f $W/zombie.pid
+    sh -c 'sleep 1 & echo $! > '$W'/zombie.pid; exec sleep 60' 3>&- &
     ZJOB=$!
     t=0; while [ ! -s $W/zombie.pid ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
     zpid=$(cat $W/zombie.pid)
-    t=0; while [ "$(awk '{print $3}' /proc/$zpid/stat 2>/dev/null)" != Z ] && [ $t -lt 50 ]; do
+    t=0; while [ "$(awk '{print $3}' /proc/$zpid/stat 2>/dev/null)" != Z ] && [ $t -lt 100 ]; do
         sleep 0.1; t=$((t + 1))
     done
     kv zombie_state "$(awk '{print $3}' /proc/$zpid/stat 2>/dev/null)"

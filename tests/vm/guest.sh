@@ -448,9 +448,12 @@ sc_hwpi_refuse_more() {
     hwpi kthread inject --pid 2 --addr 0x1000 --method corrupt-pfn --json
     run self sh -c 'exec hwpinject inject --pid $$ --addr 0x1000 --method corrupt-pfn'
     # the child outlives the exec (ash reaps a finished job before it execs: "sleep 0" was
-    # sometimes reaped under load); sleep(1) never reaps it, so it is a zombie from 1 s to 5 s
-    sh -c 'sleep 1 & echo $! > /tmp/zombie.pid; exec sleep 5' &
-    sleep 2
+    # sometimes reaped under load); sleep(1) never reaps it, so it is a zombie from 1 s to 8 s
+    rm -f /tmp/zombie.pid
+    sh -c 'sleep 1 & echo $! > /tmp/zombie.pid; exec sleep 8' &
+    sleep 0.2
+    t=0; while [ "$(awk '/^State:/{print $2}' /proc/$(cat /tmp/zombie.pid)/status 2>/dev/null)" != Z ] &&
+        [ $t -lt 60 ]; do sleep 0.1; t=$((t + 1)); done
     kv zombie_state "$(awk '/^State:/{print $2}' /proc/$(cat /tmp/zombie.pid)/status 2>/dev/null)"
     hwpi zombie inject --pid "$(cat /tmp/zombie.pid)" --addr 0x1000 --method corrupt-pfn --json
     v_start anon || return 1
