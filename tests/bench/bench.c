@@ -208,12 +208,16 @@ static int cmd_shell(int argc, char **argv)
 {
 	size_t n = argc > 0 ? strtoul(argv[0], NULL, 0) : 1, i;
 	const char *how = argc > 1 ? argv[1] : "echo";
-	char *p = fill_pages(n), *script, *w;
-	uint64_t *pfn = own_pfns(p, n), t0, t1;
+	char *p, *script, *w;
+	uint64_t *pfn, t0, t1;
 	char cfile[] = "/tmp/bench-campaign-XXXXXX";
 	int status;
 	pid_t c;
 
+	if (strcmp(how, "echo") && strcmp(how, "hwpinject") && strcmp(how, "campaign"))
+		return 64;
+	p = fill_pages(n);
+	pfn = own_pfns(p, n);
 	script = malloc(n * 24 + 256);
 	if (!script)
 		die("malloc");
@@ -235,10 +239,8 @@ static int cmd_shell(int argc, char **argv)
 		if (!strcmp(how, "hwpinject"))
 			sprintf(w, "; do hwpinject inject --pfn $p --method corrupt-pfn --json"
 				   " >/dev/null || exit; done");
-		else if (!strcmp(how, "echo"))
-			sprintf(w, "; do echo $p > " CORRUPT_PFN "; done");
 		else
-			return 64;
+			sprintf(w, "; do echo $p > " CORRUPT_PFN "; done");
 	}
 	t0 = now_ns();
 	c = fork();
