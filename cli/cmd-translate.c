@@ -94,7 +94,7 @@ static void print_json(const struct hwpi_target *t)
 	else
 		json_bool(&j, hwp);
 	json_object_end(&j);
-	json_end_line(&j);
+	json_end_record(&j);	/* flushed a chunk at a time */
 }
 
 static void print_text(const struct hwpi_target *t)
@@ -162,6 +162,7 @@ int cmd_translate(struct cli *cli, int argc, char **argv)
 				print_text(&t[i]);
 			}
 		}
+		fflush(stdout);
 	}
 	target_iter_end(&it);
 	return r;

@@ -201,11 +201,16 @@ void json_hex(struct json *j, uint64_t v)
 	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
 }
 
-void json_end_line(struct json *j)
+void json_end_record(struct json *j)
 {
 	putc('\n', j->f);
-	fflush(j->f);
 	json_init(j, j->f);
+}
+
+void json_end_line(struct json *j)
+{
+	json_end_record(j);
+	fflush(j->f);
 }
 
 void json_kv_string(struct json *j, const char *key, const char *s)

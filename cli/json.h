@@ -39,8 +39,10 @@ void json_null(struct json *j);
 /* "0x1a2b3": lowercase hex in a string. */
 void json_hex(struct json *j, uint64_t v);
 
-/* End a top-level value: newline and flush. */
+/* End a top-level value: newline and flush (a reader sees it now). */
 void json_end_line(struct json *j);
+/* The same without the flush, for many lines in a burst: flush after them. */
+void json_end_record(struct json *j);
 
 /* Key + value in one call. */
 void json_kv_string(struct json *j, const char *key, const char *s);
