@@ -147,6 +147,14 @@ def sc_fault_signals(c, b, ver, boot, args):
                     reps = [o for o in M.run_json(b, tag) if "method" in o]
                     c.check(len(reps) == 1, f"{tag}: the report was printed", str(r["out"][:1]))
     c.note(f"victim alive after all: {b.kv.get('victim_alive')}")
+    for s in ("INT", "TERM"):
+        died = [k for k in b.kv if k.startswith(f"victim_died.") and f"-{s}-" in k]
+        c.check(not died, f"the victim survives SIG{s} of hwpinject around a remote madvise",
+                str(died))
+    for k in b.kv:
+        if k.startswith("victim_died."):
+            c.note(f"the victim died after {k[12:]} (SIGKILL in the injected madvise): "
+                   "a new one for the next runs")
     jl = (b.runs.get("journal") or {}).get("out", [])
     if b.kv.get("ek.watch-KILL") != ek0:
         c.check(f"sysctl vm.memory_failure_early_kill={ek0}" in jl,
