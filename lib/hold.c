@@ -78,15 +78,23 @@ static int add_tid(struct hwpi_hold *h, pid_t tid, unsigned int *slot)
 	return 1;
 }
 
-/* Why PTRACE_SEIZE failed, naming the tracer that is already there. */
-static int attach_error(struct hwpi_ctx *ctx, pid_t pid, pid_t tid, int err)
+/* The thread tracing TID (its TracerPid), 0 if none or unknown. */
+static int tracer_of(struct hwpi_ctx *ctx, pid_t tid)
 {
-	char buf[4096], comm[17] = "?", *p;
-	int tracer = 0;
+	char buf[4096], *p;
 
 	if (hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/status", (int)tid) >= 0 &&
 	    (p = strstr(buf, "\nTracerPid:")))
-		tracer = atoi(p + 11);
+		return atoi(p + 11);
+	return 0;
+}
+
+/* Why PTRACE_SEIZE failed, naming the tracer that is already there. */
+static int attach_error(struct hwpi_ctx *ctx, pid_t pid, pid_t tid, int err)
+{
+	char comm[17] = "?";
+	int tracer = tracer_of(ctx, tid);
+
 	if (tracer > 0) {
 		if (hwpi__read_file(ctx, comm, sizeof(comm), "/proc/%d/comm", tracer) < 0)
 			snprintf(comm, sizeof(comm), "?");
@@ -103,26 +111,6 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 	return hwpi__hold_adopt(ctx, pid, 0, h);
 }
 
-/* Is TID traced by this thread already? */
-static bool traced_by_us(pid_t pid, pid_t tid)
-{
-	char path[64], line[128];
-	bool ours = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "TracerPid:", 10)) {
-			ours = atol(line + 10) == (long)syscall(SYS_gettid);
-			break;
-		}
-	fclose(f);
-	return ours;
-}
-
 /*
  * PTRACE_SEIZE one thread: 0 when seized, 1 when it is ours already (a thread
  * created by a held thread is attached at birth through PTRACE_O_TRACECLONE,
@@ -130,7 +118,7 @@ static bool traced_by_us(pid_t pid, pid_t tid)
  * until it is gone (ESRCH): a target that keeps ending threads must not make
  * the hold fail.
  */
-static int seize_thread(pid_t pid, pid_t tid)
+static int seize_thread(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
 {
 	const struct timespec ms = { 0, 1000000L };
 	char path[64];
@@ -141,7 +129,7 @@ static int seize_thread(pid_t pid, pid_t tid)
 			return 0;
 		if (errno != EPERM)
 			return -1;
-		if (traced_by_us(pid, tid))
+		if (tracer_of(ctx, tid) == (int)syscall(SYS_gettid))
 			return 1;
 		if (n == 20)
 			return -1;
@@ -185,7 +173,7 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 			r = add_tid(h, (pid_t)tid, &slot);
 			if (r <= 0)
 				continue;
-			r = seize_thread(pid, (pid_t)tid);
+			r = seize_thread(ctx, pid, (pid_t)tid);
 			if (r < 0) {
 				r = -errno;
 				h->live[slot] = false;
