@@ -660,16 +660,23 @@ def sc_hwpi_sigterm(c, b, ver, boot, args):
 RUN_AT = 0x7e0000000000
 
 
+def run_parts(c, b):
+    """hwpinject run's run "run": (run, JSON objects, victim events, reports, fates), or None"""
+    r = b.runs.get("run")
+    if not c.check(r is not None, "hwpinject run ran"):
+        return None
+    objs = run_json(b, "run")
+    return (r, objs, [o for o in objs if "event" in o], [o for o in objs if "method" in o],
+            [o for o in objs if "fate" in o])
+
+
 def sc_hwpi_run(mode):
     """hwpinject run -- victim: reports, the victim's fate and hwpinject's exit status"""
     def f(c, b, ver, boot, args):
-        r = b.runs.get("run")
-        if not c.check(r is not None, "hwpinject run ran"):
+        parts = run_parts(c, b)
+        if not parts:
             return
-        objs = run_json(b, "run")
-        vic = [o for o in objs if "event" in o]
-        reps = [o for o in objs if "method" in o]
-        fates = [o for o in objs if "fate" in o]
+        r, objs, vic, reps, fates = parts
         rdy = [o for o in vic if o.get("event") == "ready"]
         if not c.check(len(rdy) == 1, "the victim started (ready)", str(vic[:3])):
             return
@@ -730,12 +737,10 @@ def sc_hwpi_run(mode):
 def sc_hwpi_run_exhaust(c, b, ver, boot, args):
     """run --every --count 3 over a region of 2 pages: two reports of different pages, then 65
     with one line saying no page is left, and the command killed (not left behind)"""
-    r = b.runs.get("run")
-    if not c.check(r is not None, "hwpinject run ran"):
+    parts = run_parts(c, b)
+    if not parts:
         return
-    objs = run_json(b, "run")
-    reps = [o for o in objs if "method" in o]
-    fates = [o for o in objs if "fate" in o]
+    r, _, _, reps, fates = parts
     va = [h(x.get("vaddr")) for x in reps]
     c.check(len(reps) == 2 and len(set(va)) == 2
             and all(RUN_AT <= v < RUN_AT + 2 * 4096 for v in va),
