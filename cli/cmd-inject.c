@@ -55,49 +55,61 @@ static int validate(struct cli *cli, struct cmd_opts *o)
 				    o->target.have_pfn);
 }
 
+/* What inject_all() passes to each_page() for every page the library reports. */
+struct each {
+	struct cli *cli;
+	const struct cmd_opts *co;
+	const sigset_t *set;
+	struct hwpi_report *rep;	/* the report the library fills (non-const here) */
+	size_t before;
+	bool pid;
+};
+
+/* One page done: print and judge it; stop at SIGINT/SIGTERM. */
+static int each_page(const struct hwpi_report *r, size_t i, void *data)
+{
+	struct each *e = data;
+	struct cli *cli = e->cli;
+
+	(void)r;
+	if (e->pid)
+		inject_update_target_state(cli, e->co->target.pid, e->rep, 1);
+	inject_print_report(cli, &e->co->inject, e->rep, e->before + i == 0);
+	inject_judge(cli, &e->co->inject, e->rep);
+	cli->reraise = inject_take_pending(e->set);
+	if (e->rep->interrupted && !cli->reraise)
+		cli->reraise = SIGINT;
+	return cli->reraise != 0;
+}
+
 /*
- * Inject every page, each report printed as soon as it is complete (one
- * report in memory, however many pages); stops at the first page that
- * cannot be attempted or at SIGINT/SIGTERM.  With --count, the watch
- * follows the last page.
+ * Inject the N pages of T (BEFORE of TOTAL done already), printing each
+ * report as it comes (one report in memory, however many pages); stops at
+ * the first page that cannot be attempted or at SIGINT/SIGTERM.  With
+ * --count, the watch follows the last page.  One library call for the
+ * chunk: a pid target is held once for all of its pages.
  */
 static size_t inject_all(struct cli *cli, const struct cmd_opts *co, const sigset_t *set,
 			 struct hwpi_target *t, struct hwpi_report *rep, size_t n, size_t before,
 			 size_t total)
 {
 	const struct inject_opts *o = &co->inject;
-	bool pid = target_is_pid(&co->target) && !o->dry_run;
-	size_t i;
-	int r, sig;
+	struct each e = { .cli = cli, .co = co, .set = set, .rep = rep, .before = before,
+			  .pid = target_is_pid(&co->target) && !o->dry_run };
+	struct hwpi_inject_opts io;
+	size_t done = 0;
+	int r;
 
-	for (i = 0; i < n; i++) {
-		bool last = before + i + 1 == total;
-
-		sig = inject_take_pending(set);
-		if (sig) {
-			cli->reraise = sig;
-			break;
-		}
-		r = inject_page(cli, o, &t[i], last && o->have_watch ? o->watch_ms : 0, rep);
-		if (r < 0) {
-			inject_fail(cli, o, &t[i], r);
-			break;
-		}
-		if (pid)
-			inject_update_target_state(cli, co->target.pid, rep, 1);
-		inject_print_report(cli, o, rep, before + i == 0);
-		inject_judge(cli, o, rep);
-		if (rep->interrupted) {
-			i++;
-			cli->reraise = inject_take_pending(set);
-			if (!cli->reraise)
-				cli->reraise = SIGINT;
-			break;
-		}
-	}
+	cli->reraise = inject_take_pending(set);
+	if (cli->reraise || !n)
+		return 0;
+	inject_lib_opts(o, before + n == total && o->have_watch ? o->watch_ms : 0, &io);
+	r = hwpi_inject_many(cli->ctx, t, n, o->method, &io, rep, each_page, &e, &done);
+	if (r < 0)
+		inject_fail(cli, o, &t[done], r);
 	if (!o->dry_run)
-		cli->injections += i;
-	return i;
+		cli->injections += done;
+	return done;
 }
 
 int cmd_inject(struct cli *cli, int argc, char **argv)

@@ -633,19 +633,25 @@ void inject_print_report(const struct cli *cli, const struct inject_opts *o,
 /* ------------------------------------------------------------------------ */
 /* Injecting                                                                */
 
+void inject_lib_opts(const struct inject_opts *o, uint64_t watch_ms, struct hwpi_inject_opts *io)
+{
+	*io = (struct hwpi_inject_opts)HWPI_INJECT_OPTS_INIT;
+	io->flags = (o->dry_run ? HWPI_INJECT_DRY_RUN : 0) | (o->force ? HWPI_INJECT_FORCE : 0) |
+		    (o->no_load ? HWPI_INJECT_NO_LOAD : 0);
+	io->early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
+	io->watch_ms = watch_ms;
+	io->journal = o->journal;
+	/* io->observer NULL: the context's, kept for all pages (and campaign steps) */
+}
+
 int inject_page(struct cli *cli, const struct inject_opts *o, const struct hwpi_target *t,
 		uint64_t watch_ms, struct hwpi_report *rep)
 {
-	struct hwpi_inject_opts io = HWPI_INJECT_OPTS_INIT;
+	struct hwpi_inject_opts io;
 	const struct hwpi_target none = { 0 };
 	int r;
 
-	io.flags = (o->dry_run ? HWPI_INJECT_DRY_RUN : 0) | (o->force ? HWPI_INJECT_FORCE : 0) |
-		   (o->no_load ? HWPI_INJECT_NO_LOAD : 0);
-	io.early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
-	io.watch_ms = watch_ms;
-	io.journal = o->journal;
-	/* io.observer NULL: the context's, kept for all pages (and campaign steps) */
+	inject_lib_opts(o, watch_ms, &io);
 	r = hwpi_inject(cli->ctx, t, o->method, &io, rep);
 	if (r < 0)
 		return r;
@@ -677,6 +683,13 @@ void inject_update_target_state(const struct cli *cli, pid_t pid, struct hwpi_re
 	size_t i;
 
 	if (!pid || !n)
+		return;
+	/* what the library saw stays, unless "gone" can be told apart: ask only then */
+	for (i = 0; i < n; i++)
+		if (rep[i].target_state == HWPI_TARGET_UNKNOWN ||
+		    rep[i].target_state == HWPI_TARGET_GONE)
+			break;
+	if (i == n)
 		return;
 	st = hwpi_process_state(cli->ctx, pid, &status);
 	if (st == HWPI_TARGET_UNKNOWN)

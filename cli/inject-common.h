@@ -70,6 +70,8 @@ int inject_take_pending(const sigset_t *set);
  */
 int inject_page(struct cli *cli, const struct inject_opts *o, const struct hwpi_target *t,
 		uint64_t watch_ms, struct hwpi_report *rep);
+/* The library's options for O, with a watch of WATCH_MS (0: none). */
+void inject_lib_opts(const struct inject_opts *o, uint64_t watch_ms, struct hwpi_inject_opts *io);
 /* Record the error line for inject_page()'s negative errno ERR on T. */
 int inject_fail(struct cli *cli, const struct inject_opts *o, const struct hwpi_target *t,
 		int err);

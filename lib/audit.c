@@ -47,21 +47,27 @@ static void own_comm(char *buf, size_t len)
 	snprintf(buf, len, "%s", name);
 }
 
-/* The login uid (who logged in, also through sudo), or "-" if unset or unknown. */
-static void own_auid(struct hwpi_ctx *ctx, char *buf, size_t len)
+/*
+ * The login uid (who logged in, also through sudo), or "-" if unset or
+ * unknown.  Read once per context: it is set once, at login.
+ */
+static const char *own_auid(struct hwpi_ctx *ctx)
 {
 	char s[32];
 	unsigned long v;
 	char *end;
 
-	snprintf(buf, len, "-");
+	if (ctx->auid[0])
+		return ctx->auid;
+	snprintf(ctx->auid, sizeof(ctx->auid), "-");
 	if (hwpi__read_file(ctx, s, sizeof(s), "/proc/%d/loginuid", (int)getpid()) <= 0)
-		return;
+		return ctx->auid;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v >= 4294967295UL) /* (uid_t)-1: not set */
-		return;
-	snprintf(buf, len, "%lu", v);
+		return ctx->auid;
+	snprintf(ctx->auid, sizeof(ctx->auid), "%lu", v);
+	return ctx->auid;
 }
 
 static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len)
@@ -93,7 +99,7 @@ static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len)
 static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool have_pfn,
 		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr)
 {
-	char line[512], spfn[24], sphys[24], svaddr[24], spid[16], comm[20], auid[16];
+	char line[512], spfn[24], sphys[24], svaddr[24], spid[16], comm[20];
 	int n;
 
 	hex_or_dash(spfn, sizeof(spfn), have_pfn, pfn);
@@ -104,12 +110,11 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 	else
 		snprintf(spid, sizeof(spid), "-");
 	own_comm(comm, sizeof(comm));
-	own_auid(ctx, auid, sizeof(auid));
 	n = snprintf(line, sizeof(line),
 		     AUDIT_PRIO "hwpinject[%d]: op=%s method=%s pfn=%s phys=%s pid=%s vaddr=%s "
 				"uid=%u auid=%s comm=%s\n",
 		     (int)getpid(), op, method, spfn, sphys, spid, svaddr, (unsigned int)getuid(),
-		     auid, comm);
+		     own_auid(ctx), comm);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	dbg(ctx, "audit: %.*s", n - 1 - (int)strlen(AUDIT_PRIO), line + strlen(AUDIT_PRIO));

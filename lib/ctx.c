@@ -28,6 +28,7 @@ HWPI_EXPORT int hwpi_ctx_new(struct hwpi_ctx **ctx)
 		return -ENOMEM;
 	c->log_max = LOG_ERR;
 	c->kpageflags_fd = -1;
+	c->pagemap_fd = -1;
 	c->page_size = sysconf(_SC_PAGESIZE);
 	if (c->page_size <= 0)
 		c->page_size = 4096;
@@ -59,6 +60,12 @@ static void close_cached(struct hwpi_ctx *ctx)
 	if (ctx->kpageflags_fd >= 0)
 		close(ctx->kpageflags_fd);
 	ctx->kpageflags_fd = -1;
+	if (ctx->pagemap_fd >= 0)
+		close(ctx->pagemap_fd);
+	ctx->pagemap_fd = -1;
+	ctx->pagemap_pid = 0;
+	ctx->release[0] = '\0';
+	ctx->auid[0] = '\0';
 }
 
 HWPI_EXPORT void hwpi_ctx_free(struct hwpi_ctx *ctx)

@@ -357,6 +357,11 @@ static uint64_t status_mask(const char *buf, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+bool hwpi__hold_live(const struct hwpi_hold *h)
+{
+	return h->active && any_live(h);
+}
+
 /*
  * Has any live thread a signal pending that it does not block, or one of
  * IN_HANDLER blocked (it runs the handler of a signal it was sent)?  The

@@ -244,72 +244,91 @@ static void journal_done(struct hwpi_ctx *ctx, struct hwpi_journal *j, const str
 /* The longest wait for a signal the injection sent to reach the held target. */
 #define SETTLE_MS 100
 
-HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
-			    enum hwpi_method m, const struct hwpi_inject_opts *opts,
-			    struct hwpi_report *r)
-{
-	static const struct hwpi_inject_opts defaults = HWPI_INJECT_OPTS_INIT;
+/*
+ * What the pages of one call share: the method's path, the kill policy to
+ * restore, the observer, and the hold of a pid target, kept from one page
+ * to the next of that pid (attaching to every thread of it costs more
+ * than the rest of an injection).
+ */
+struct batch {
+	const struct hwpi_inject_opts *opts;
+	enum hwpi_method m;
 	struct hwpi_method_status st;
-	struct hwpi_hold hold = { 0 };
-	struct hwpi_observer *obs = NULL;
-	bool remote_madvise, want_hold;
-	pid_t kept = 0;
 	long old_ek;
-	int rc, kerr = 0;
+	struct hwpi_hold hold;
+	struct hwpi_observer *obs;
+	bool obs_fresh;		/* opened or restarted just now: no restart before the page */
+	/* the counters after the page before, the next page's "before" */
+	bool have_prev;
+	struct hwpi_counts_after prev;
+};
 
-	if (!t || !r)
-		return hwpi__err(ctx, -EINVAL, "no target or report");
-	if (!opts)
-		opts = &defaults;
+static void fill_report_head(struct hwpi_ctx *ctx, const struct hwpi_target *t,
+			     enum hwpi_method m, struct hwpi_report *r)
+{
 	memset(r, 0, sizeof(*r));
 	r->method = m;
 	r->target = *t;
 	r->already_poisoned_known = t->have_kpageflags || t->poisoned_entry;
 	r->already_poisoned = t->poisoned_entry ||
 			      (t->have_kpageflags && (t->kpageflags & (1ULL << HWPI_KPF_HWPOISON)));
-	if (hwpi_kernel_release(ctx, r->release, sizeof(r->release)) < 0)
+	if (hwpi__kernel_release_cached(ctx, r->release, sizeof(r->release)) < 0)
 		r->release[0] = '\0';
-	rc = hwpi_method_check(ctx, m, (opts->flags & HWPI_INJECT_NO_LOAD) ? 0 : HWPI_CHECK_LOAD,
-			       &st);
-	if (rc < 0)
-		return rc;
-	if (!st.available)
-		return hwpi__err(ctx, st.err, "%s is not available: %s", hwpi_method_name(m),
-				 st.reason);
+}
+
+static void release_hold(struct hwpi_ctx *ctx, struct batch *b, struct hwpi_report *r)
+{
+	if (b->hold.active)
+		hwpi__hold_end(ctx, &b->hold, r);
+}
+
+/*
+ * Inject one page of the batch into R.  LAST: no page of this pid follows,
+ * so the hold ends here (after the watch).  Returns 0 when the injection
+ * was performed (the kernel's answer in R->err), or a negative errno.
+ */
+static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_target *t,
+		      bool last, struct hwpi_report *r)
+{
+	const struct hwpi_inject_opts *opts = b->opts;
+	enum hwpi_method m = b->m;
+	bool remote_madvise, want_hold;
+	pid_t kept = 0;
+	int rc, kerr = 0;
+
+	fill_report_head(ctx, t, m, r);
 	rc = check_target(ctx, t, m, opts->flags);
 	if (rc < 0)
-		return rc;
+		goto out_hold;
 	if (opts->flags & HWPI_INJECT_DRY_RUN) {
 		r->dry_run = true;
 		return 0;
 	}
-
 	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != getpid();
-	if (remote_madvise && ctx->root[0])
-		return hwpi__err(ctx, -EOPNOTSUPP,
-				 "pid %d belongs to the fake tree %s: no process to run madvise in",
-				 (int)t->pid, ctx->root);
+	if (remote_madvise && ctx->root[0]) {
+		rc = hwpi__err(ctx, -EOPNOTSUPP,
+			       "pid %d belongs to the fake tree %s: no process to run madvise in",
+			       (int)t->pid, ctx->root);
+		goto out_hold;
+	}
 	/* pids of a fake tree (tests) are not processes of this machine */
 	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
-	rc = set_early_kill(ctx, opts->early_kill, opts->journal, &old_ek);
-	if (rc < 0)
-		return rc;
+	/* a hold of another process, or of one that died meanwhile, ends first */
+	if (b->hold.active && (b->hold.pid != t->pid || !hwpi__hold_live(&b->hold) ||
+			       remote_madvise))
+		release_hold(ctx, b, NULL);
 	/* the remote madvise holds the target itself while it runs the syscall */
-	if (want_hold && !remote_madvise) {
-		rc = hwpi__hold_begin(ctx, t->pid, &hold);
+	if (want_hold && !remote_madvise && !b->hold.active) {
+		rc = hwpi__hold_begin(ctx, t->pid, &b->hold);
 		if (rc < 0)
-			goto out_sysctl;
+			return rc;
 	}
-	if (opts->observer) {
-		obs = opts->observer;
-		hwpi_observer_restart(obs);
-	} else {
-		rc = hwpi__ctx_observer(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
-					      HWPI_OBSERVE_NO_TRACE : 0, &obs);
-		if (rc < 0)
-			goto out_hold;
-	}
+	if (b->obs && b->have_prev)
+		hwpi__observer_restart_after(b->obs, &b->prev);
+	else if (b->obs && !b->obs_fresh)
+		hwpi_observer_restart(b->obs);
+	b->obs_fresh = false;
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
 	/* write-ahead: the page is on disk before the kernel sees it */
 	if (opts->journal) {
@@ -324,31 +343,129 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 			goto out_hold;
 	}
 	hwpi__audit_inject(ctx, t, m);
-	rc = perform(ctx, t, m, &st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
+	rc = perform(ctx, t, m, &b->st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
-	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &hold) < 0) {
+	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &b->hold) < 0) {
 		dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
 		ptrace(PTRACE_DETACH, kept, NULL, NULL);
 	}
 	if (rc == 0) {
 		r->err = -kerr;
-		if (hold.active)
-			hwpi__hold_settle(ctx, &hold, SETTLE_MS, r);
-		hwpi_observer_collect(obs, t->pfn, t->pid, r);
+		if (b->hold.active)
+			hwpi__hold_settle(ctx, &b->hold, SETTLE_MS, r);
+		hwpi_observer_collect(b->obs, t->pfn, t->pid, r);
+		hwpi__counts_after(r, &b->prev);
+		b->have_prev = true;
 		observe_page(ctx, t, m, r);
 		if (opts->journal)
 			journal_done(ctx, opts->journal, t, r);
-		if (hold.active && opts->watch_ms)
-			hwpi__hold_watch(ctx, &hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
+		if (last && b->hold.active && opts->watch_ms)
+			hwpi__hold_watch(ctx, &b->hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
+		/* a madvise hold is the page's own */
+		if (last || remote_madvise)
+			release_hold(ctx, b, r);
+		/* still held, and it did not die while it was (waitpid would have said) */
+		if (hwpi__hold_live(&b->hold) && r->target_state == HWPI_TARGET_UNKNOWN)
+			r->target_state = HWPI_TARGET_ALIVE;
+		observe_target(ctx, r);
+		return 0;
 	}
 out_hold:
-	if (hold.active)
-		hwpi__hold_end(ctx, &hold, r);
-	if (rc == 0)
-		observe_target(ctx, r);
-out_sysctl:
-	restore_early_kill(ctx, opts->early_kill, opts->journal, old_ek);
+	release_hold(ctx, b, r);
 	return rc;
+}
+
+static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m,
+		       const struct hwpi_inject_opts *opts)
+{
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->opts = opts;
+	b->m = m;
+	b->old_ek = -1;
+	rc = hwpi_method_check(ctx, m, (opts->flags & HWPI_INJECT_NO_LOAD) ? 0 : HWPI_CHECK_LOAD,
+			       &b->st);
+	if (rc < 0)
+		return rc;
+	if (!b->st.available)
+		return hwpi__err(ctx, b->st.err, "%s is not available: %s", hwpi_method_name(m),
+				 b->st.reason);
+	if (opts->flags & HWPI_INJECT_DRY_RUN)
+		return 0;
+	rc = set_early_kill(ctx, opts->early_kill, opts->journal, &b->old_ek);
+	if (rc < 0)
+		return rc;
+	if (opts->observer) {
+		b->obs = opts->observer;
+		return 0;
+	}
+	rc = hwpi__ctx_observer(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
+				     HWPI_OBSERVE_NO_TRACE : 0, &b->obs);
+	b->obs_fresh = rc == 0;
+	if (rc < 0)
+		restore_early_kill(ctx, opts->early_kill, opts->journal, b->old_ek);
+	return rc;
+}
+
+static void batch_end(struct hwpi_ctx *ctx, struct batch *b)
+{
+	release_hold(ctx, b, NULL);
+	restore_early_kill(ctx, b->opts->early_kill, b->opts->journal, b->old_ek);
+}
+
+/* The last page of T[0..N) for the pid of T[I]: nothing of that pid right after it. */
+static bool last_of_pid(const struct hwpi_target *t, size_t n, size_t i)
+{
+	return i + 1 == n || t[i + 1].pid != t[i].pid;
+}
+
+HWPI_EXPORT int hwpi_inject_many(struct hwpi_ctx *ctx, const struct hwpi_target *t, size_t n,
+				 enum hwpi_method m, const struct hwpi_inject_opts *opts,
+				 struct hwpi_report *r, hwpi_report_fn fn, void *data,
+				 size_t *done)
+{
+	static const struct hwpi_inject_opts defaults = HWPI_INJECT_OPTS_INIT;
+	struct batch b;
+	size_t i;
+	int rc;
+
+	if (done)
+		*done = 0;
+	if ((!t && n) || !r)
+		return hwpi__err(ctx, -EINVAL, "no targets or report");
+	if (!n)
+		return 0;
+	if (!opts)
+		opts = &defaults;
+	rc = batch_begin(ctx, &b, m, opts);
+	if (rc < 0) {
+		/* the report names the page that could not be attempted */
+		fill_report_head(ctx, &t[0], m, r);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		rc = inject_one(ctx, &b, &t[i], last_of_pid(t, n, i), r);
+		if (rc < 0)
+			break;
+		if (done)
+			*done = i + 1;
+		if (fn && fn(r, i, data)) {
+			rc = 0;
+			break;
+		}
+	}
+	batch_end(ctx, &b);
+	return rc;
+}
+
+HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
+			    enum hwpi_method m, const struct hwpi_inject_opts *opts,
+			    struct hwpi_report *r)
+{
+	if (!t || !r)
+		return hwpi__err(ctx, -EINVAL, "no target or report");
+	return hwpi_inject_many(ctx, t, 1, m, opts, r, NULL, NULL, NULL);
 }
 
 HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_report *r)
@@ -363,7 +480,7 @@ HWPI_EXPORT int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_re
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
 	r->method = HWPI_METHOD_COUNT;
-	if (hwpi_kernel_release(ctx, r->release, sizeof(r->release)) < 0)
+	if (hwpi__kernel_release_cached(ctx, r->release, sizeof(r->release)) < 0)
 		r->release[0] = '\0';
 	rc = hwpi_resolve_pfn(ctx, pfn, &r->target);
 	if (rc == -EINVAL)

@@ -37,6 +37,17 @@ struct hwpi_ctx {
 	long page_size;			/* base page size of this machine */
 	int kpageflags_fd;		/* /proc/kpageflags once opened (-1: not yet) */
 	/*
+	 * Read once, kept: a few of the ~40 system calls around every
+	 * injection (doc/performance.md).  The kernel release cannot change;
+	 * the pagemap of the last pid read stays open (an exec or exit turns
+	 * it into end-of-file, and then it is opened again); the login uid of
+	 * this process is set once.
+	 */
+	char release[72];		/* "" = not read yet */
+	int pagemap_fd;			/* -1: none */
+	pid_t pagemap_pid;
+	char auid[16];			/* audit's "auid=" value, "" = not read yet */
+	/*
 	 * The observers of hwpi_inject() / hwpi_unpoison() when the caller
 	 * gives none, opened at first use and kept ([0]: with tracepoints,
 	 * [1]: HWPI_OBSERVE_NO_TRACE): opening one costs far more than an
@@ -45,6 +56,20 @@ struct hwpi_ctx {
 	struct hwpi_observer *observer[2];
 	struct hwpi_pfm pfm;
 };
+
+/* The counters an observer read after a page. */
+struct hwpi_counts_after {
+	bool hwcorrupted_known, counters_known;
+	uint64_t hwcorrupted_kb;
+	struct hwpi_mf_counters counters;
+};
+void hwpi__counts_after(const struct hwpi_report *r, struct hwpi_counts_after *a);
+/*
+ * Restart O for the next page of a batch: the "before" values are the
+ * "after" values of the page before (PREV), read just now -- only those
+ * that PREV has not are read again.
+ */
+void hwpi__observer_restart_after(struct hwpi_observer *o, const struct hwpi_counts_after *prev);
 
 /* CTX's observer for FLAGS (HWPI_OBSERVE_*), opened or restarted: 0 or -ENOMEM. */
 int hwpi__ctx_observer(struct hwpi_ctx *ctx, unsigned int flags, struct hwpi_observer **out);
@@ -204,6 +229,8 @@ void hwpi__hold_watch(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 void hwpi__hold_settle(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 		       struct hwpi_report *r);
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
+/* has the hold a thread left (the target did not die)? */
+bool hwpi__hold_live(const struct hwpi_hold *h);
 
 /* report.c: append a signal seen with its full siginfo; NULL if the report is full */
 struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, pid_t tid,
@@ -218,6 +245,8 @@ int hwpi__check_process(struct hwpi_ctx *ctx, pid_t pid);
 
 /* pagemap.c */
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);
+/* hwpi_kernel_release(), read once per context (for every report) */
+int hwpi__kernel_release_cached(struct hwpi_ctx *ctx, char *buf, size_t len);
 /* /proc/PID/pagemap opened for reading, or a negative errno (-ESRCH: no such process) */
 int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid);
 

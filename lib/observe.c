@@ -93,7 +93,8 @@ HWPI_EXPORT int hwpi_observer_new(struct hwpi_ctx *ctx, unsigned int flags,
 	return 0;
 }
 
-HWPI_EXPORT void hwpi_observer_restart(struct hwpi_observer *o)
+/* Forget what the sources said so far. */
+static void discard(struct hwpi_observer *o)
 {
 	struct hwpi_report scratch;
 
@@ -103,7 +104,35 @@ HWPI_EXPORT void hwpi_observer_restart(struct hwpi_observer *o)
 		memset(&scratch, 0, sizeof(scratch));
 		hwpi__kmsg_collect(o->ctx, &o->kmsg, UINT64_MAX, &scratch);
 	}
+}
+
+HWPI_EXPORT void hwpi_observer_restart(struct hwpi_observer *o)
+{
+	discard(o);
 	take_before(o);
+}
+
+void hwpi__counts_after(const struct hwpi_report *r, struct hwpi_counts_after *a)
+{
+	a->hwcorrupted_known = r->hwcorrupted_known;
+	a->hwcorrupted_kb = r->hwcorrupted_after_kb;
+	a->counters_known = r->counters_known;
+	a->counters = r->counters_after;
+}
+
+void hwpi__observer_restart_after(struct hwpi_observer *o, const struct hwpi_counts_after *prev)
+{
+	discard(o);
+	o->hc_known = prev->hwcorrupted_known;
+	if (o->hc_known)
+		o->hc_before = prev->hwcorrupted_kb;
+	else
+		o->hc_known = hwpi__counters_hc(&o->counters, &o->hc_before) == 0;
+	o->counters_known = prev->counters_known;
+	if (o->counters_known)
+		o->counters_before = prev->counters;
+	else
+		o->counters_known = hwpi__counters_mf(&o->counters, &o->counters_before) == 0;
 }
 
 HWPI_EXPORT void hwpi_observer_free(struct hwpi_observer *o)

@@ -43,17 +43,55 @@ int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid)
 	return fd;
 }
 
-int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry)
+/*
+ * The pagemap of PID, kept open in CTX for the next read: one open instead
+ * of one per page.  *FRESH says whether it was opened just now.
+ */
+static int pagemap_kept(struct hwpi_ctx *ctx, pid_t pid, bool *fresh)
 {
-	uint64_t idx = vaddr / (uint64_t)ctx->page_size;
-	int fd, r;
+	int fd;
 
+	*fresh = false;
+	if (ctx->pagemap_fd >= 0 && ctx->pagemap_pid == pid)
+		return ctx->pagemap_fd;
 	fd = hwpi__pagemap_open(ctx, pid);
 	if (fd < 0)
 		return fd;
-	r = hwpi__pread_full(fd, entry, sizeof(*entry), (off_t)(idx * 8));
-	close(fd);
-	/* end of file: the address space it was opened on is gone (an exec, an exit) */
+	if (ctx->pagemap_fd >= 0)
+		close(ctx->pagemap_fd);
+	ctx->pagemap_fd = fd;
+	ctx->pagemap_pid = pid;
+	*fresh = true;
+	return fd;
+}
+
+static void pagemap_forget(struct hwpi_ctx *ctx)
+{
+	if (ctx->pagemap_fd >= 0)
+		close(ctx->pagemap_fd);
+	ctx->pagemap_fd = -1;
+	ctx->pagemap_pid = 0;
+}
+
+int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry)
+{
+	uint64_t idx = vaddr / (uint64_t)ctx->page_size;
+	bool fresh;
+	int fd, r;
+
+	do {
+		fd = pagemap_kept(ctx, pid, &fresh);
+		if (fd < 0)
+			return fd;
+		r = hwpi__pread_full(fd, entry, sizeof(*entry), (off_t)(idx * 8));
+		if (r < 0)
+			pagemap_forget(ctx);
+		/*
+		 * End of file: the address space it was opened on is gone.  A
+		 * kept one may be of an earlier image or an earlier process
+		 * with this pid: ask the one there is now.
+		 */
+	} while (r == -EIO && !fresh);
 	if (r == -EIO)
 		return hwpi__err(ctx, -ESRCH,
 				 "the address space of pid %d went away while its pagemap was read "

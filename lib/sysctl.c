@@ -62,6 +62,21 @@ HWPI_EXPORT int hwpi_kernel_release(struct hwpi_ctx *ctx, char *buf, size_t len)
 	return 0;
 }
 
+int hwpi__kernel_release_cached(struct hwpi_ctx *ctx, char *buf, size_t len)
+{
+	int r;
+
+	if (!ctx->release[0]) {
+		r = hwpi_kernel_release(ctx, ctx->release, sizeof(ctx->release));
+		if (r < 0) {
+			ctx->release[0] = '\0';
+			return r;
+		}
+	}
+	snprintf(buf, len, "%s", ctx->release);
+	return 0;
+}
+
 HWPI_EXPORT int hwpi_hardware_corrupted_kb(struct hwpi_ctx *ctx, uint64_t *kb)
 {
 	char buf[8192];

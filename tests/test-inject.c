@@ -319,6 +319,122 @@ static void test_early_kill(void)
 	hwpi_ctx_free(ctx);
 }
 
+/* What test_inject_many's callback saw of each page, and when it stops. */
+struct many_seen {
+	const char *root;
+	size_t calls, stop_at;
+	bool grow;	/* HardwareCorrupted 8 -> 12 kB after the first page */
+	uint64_t pfn[8];
+	char corrupt[8][32], early_kill[8][8];
+	uint64_t hc_before[8], hc_after[8];
+};
+
+static int many_each(const struct hwpi_report *r, size_t i, void *data)
+{
+	struct many_seen *s = data;
+	char *f;
+
+	CHECK_U64(i, s->calls);
+	CHECK(i < 8);
+	s->calls++;
+	s->pfn[i] = r->target.pfn;
+	s->hc_before[i] = r->hwcorrupted_before_kb;
+	s->hc_after[i] = r->hwcorrupted_after_kb;
+	f = tfile_read(s->root, CORRUPT);
+	snprintf(s->corrupt[i], sizeof(s->corrupt[i]), "%s", f ? f : "");
+	free(f);
+	f = tfile_read(s->root, "proc/sys/vm/memory_failure_early_kill");
+	snprintf(s->early_kill[i], sizeof(s->early_kill[i]), "%s", f ? f : "");
+	free(f);
+	/* HardwareCorrupted grows between the first and the second page */
+	if (i == 0 && s->grow) {
+		char *mi = tfile_read(s->root, "proc/meminfo"), *p;
+
+		CHECK(mi != NULL);
+		p = strstr(mi, "HardwareCorrupted:     8 kB");
+		CHECK(p != NULL);
+		memcpy(p, "HardwareCorrupted:    12 kB", strlen("HardwareCorrupted:    12 kB"));
+		tfile_write(s->root, "proc/meminfo", mi);
+		free(mi);
+	}
+	return i + 1 == s->stop_at;
+}
+
+static void test_inject_many(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts o = plain;
+	struct many_seen seen = { .root = root, .grow = true };
+	struct hwpi_target t[4];
+	struct hwpi_report r;
+	size_t done = 99, i;
+
+	tfile_write(root, "proc/sys/vm/memory_failure_early_kill", "0");
+	o.early_kill = 1;
+	for (i = 0; i < 4; i++)
+		pfn_target(ctx, 0x2000 + i, &t[i]);
+
+	/* each page written, then reported, in order; the kill policy set once around all */
+	CHECK_OK(hwpi_inject_many(ctx, t, 4, HWPI_METHOD_CORRUPT_PFN, &o, &r, many_each, &seen,
+				  &done));
+	CHECK_U64(done, 4);
+	CHECK_U64(seen.calls, 4);
+	for (i = 0; i < 4; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "0x%" PRIx64 "\n", (uint64_t)0x2000 + i);
+		CHECK_U64(seen.pfn[i], 0x2000 + i);
+		CHECK_STR(seen.corrupt[i], want);
+		CHECK_STR(seen.early_kill[i], "1\n");
+	}
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0\n");
+	/* a page's "before" is the page before's "after": the change between goes to page 2 */
+	CHECK_U64(seen.hc_before[0], 8);
+	CHECK_U64(seen.hc_after[0], 8);
+	CHECK_U64(seen.hc_before[1], 8);
+	CHECK_U64(seen.hc_after[1], 12);
+	CHECK_U64(seen.hc_before[2], 12);
+	CHECK_U64(seen.hc_after[2], 12);
+
+	/* the callback stops the call: nothing injected after that page */
+	memset(&seen, 0, sizeof(seen));
+	seen.root = root;
+	seen.stop_at = 2;
+	tfile_write(root, CORRUPT, "");
+	CHECK_OK(hwpi_inject_many(ctx, t, 4, HWPI_METHOD_CORRUPT_PFN, &o, &r, many_each, &seen,
+				  &done));
+	CHECK_U64(done, 2);
+	CHECK_U64(seen.calls, 2);
+	CHECK_FILE(root, CORRUPT, "0x2001\n");
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0\n");
+
+	/* a page that cannot be attempted: its errno, the pages before reported, it named */
+	memset(&seen, 0, sizeof(seen));
+	seen.root = root;
+	t[2].have_pfn = false;
+	CHECK_ERR(hwpi_inject_many(ctx, t, 4, HWPI_METHOD_CORRUPT_PFN, &o, &r, many_each, &seen,
+				   &done), -EINVAL);
+	CHECK_U64(done, 2);
+	CHECK_U64(seen.calls, 2);
+	CHECK_U64(r.target.pfn, 0x2002);
+	CHECK_FILE(root, "proc/sys/vm/memory_failure_early_kill", "0\n");
+
+	/* no callback, no count: as many hwpi_inject() calls; nothing to do: nothing done */
+	t[2].have_pfn = true;
+	CHECK_OK(hwpi_inject_many(ctx, t, 4, HWPI_METHOD_CORRUPT_PFN, &o, &r, NULL, NULL, NULL));
+	CHECK_FILE(root, CORRUPT, "0x2003\n");
+	CHECK_U64(r.target.pfn, 0x2003);
+	CHECK_OK(hwpi_inject_many(ctx, NULL, 0, HWPI_METHOD_CORRUPT_PFN, &o, &r, NULL, NULL,
+				  &done));
+	CHECK_U64(done, 0);
+	CHECK_ERR(hwpi_inject_many(ctx, NULL, 1, HWPI_METHOD_CORRUPT_PFN, &o, &r, NULL, NULL,
+				   NULL), -EINVAL);
+	CHECK_ERR(hwpi_inject_many(ctx, t, 1, HWPI_METHOD_CORRUPT_PFN, &o, NULL, NULL, NULL,
+				   NULL), -EINVAL);
+	hwpi_ctx_free(ctx);
+}
+
 static void test_kernel_refuses(void)
 {
 	const char *root = test_fake("mf-6.12");
@@ -544,6 +660,7 @@ int main(int argc, char **argv)
 	RUN(test_unsafe);
 	RUN(test_dry_run);
 	RUN(test_early_kill);
+	RUN(test_inject_many);
 	RUN(test_kernel_refuses);
 	RUN(test_kmsg);
 	RUN(test_audit);

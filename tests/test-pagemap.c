@@ -199,8 +199,34 @@ static void test_errors(void)
 	CHECK_ERR(hwpi_resolve_vaddr(ctx, PID, 0x7f0000d00000ULL, &t), -EPERM);
 	CHECK_CONTAINS(hwpi_ctx_strerror(ctx), "CAP_SYS_ADMIN");
 
-	/* a process that vanished between maps and pagemap */
-	tfile_unlink(root, "proc/4242/pagemap");
+	/*
+	 * The context keeps the pagemap it read last.  An exec or an exit
+	 * turns that one into end of file: the new one is asked (an exec; its
+	 * copy here has one page of an address space where the old had more),
+	 * or the process is gone.
+	 */
+	CHECK_OK(hwpi_resolve_vaddr(ctx, PID, 0x7f0000000000ULL, &t));
+	CHECK(t.present);
+	{
+		char path[HWPI_PATH_MAX];
+		uint64_t none = 0;
+		FILE *f;
+
+		tfile_path(path, sizeof(path), root, "proc/4242/pagemap");
+		CHECK(truncate(path, 0) == 0);
+		tfile_unlink(root, "proc/4242/pagemap");
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		/* the page is not present in the new image */
+		CHECK(pwrite(fileno(f), &none, sizeof(none),
+			     (off_t)(0x7f0000000000ULL / 4096 * 8)) == (ssize_t)sizeof(none));
+		fclose(f);
+		CHECK_OK(hwpi_resolve_vaddr(ctx, PID, 0x7f0000000000ULL, &t));
+		CHECK(!t.present);
+		/* a process that vanished between maps and pagemap */
+		CHECK(truncate(path, 0) == 0);
+		tfile_unlink(root, "proc/4242/pagemap");
+	}
 	CHECK_ERR(hwpi_resolve_vaddr(ctx, PID, 0x7f0000000000ULL, &t), -ESRCH);
 	hwpi_ctx_free(ctx);
 }

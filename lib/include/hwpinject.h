@@ -429,6 +429,32 @@ int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 		struct hwpi_report *report);
 
 /*
+ * Called by hwpi_inject_many() with the report of the I-th page, as soon as
+ * that page is done.  Return 0 to go on, anything else to stop there.
+ */
+typedef int (*hwpi_report_fn)(const struct hwpi_report *report, size_t i, void *data);
+
+/*
+ * Inject METHOD into the N pages of T, one after the other, as N calls of
+ * hwpi_inject() would -- each page checked, journaled, injected, observed
+ * and reported on its own -- but with what they share done once: the
+ * method check, the kill policy (set before the first page, restored after
+ * the last), and, for the pfn/phys methods, the hold of a pid target,
+ * which lasts over consecutive pages of the same pid (OPTS.watch_ms
+ * follows the last of them).  The madvise methods hold the target per
+ * page, as hwpi_inject() does.
+ *
+ * REPORT is filled for each page in turn and passed to FN (may be NULL)
+ * with DATA.  *DONE (may be NULL) counts the pages passed to FN.  Returns
+ * 0 when every page was attempted or FN stopped the call, else the
+ * negative errno of page *DONE, which could not be attempted (REPORT then
+ * names that page; the pages before it were reported).
+ */
+int hwpi_inject_many(struct hwpi_ctx *ctx, const struct hwpi_target *t, size_t n,
+		     enum hwpi_method method, const struct hwpi_inject_opts *opts,
+		     struct hwpi_report *report, hwpi_report_fn fn, void *data, size_t *done);
+
+/*
  * Why a page is unsafe to poison (kernel pages: reserved, slab, page tables,
  * buddy, zero page ...): returns NULL if it looks safe, else a reason.
  */

@@ -13,8 +13,11 @@
  *                                    corrupt-pfn, timed; or a sh loop running "hwpinject inject
  *                                    --pfn P --json" per pfn; or one "hwpinject campaign" of N
  *                                    such steps (fresh pages each time: no page twice)
- *   bench lib METHOD N [notrace]     the library in a loop: a child victim with N pages, then
- *                                    hwpi_resolve_vaddr() + hwpi_inject() per page, timed
+ *   bench lib METHOD N [FLAGS]       the library in a loop: a child victim with N pages, then
+ *                                    hwpi_resolve_vaddr() + hwpi_inject() per page, timed;
+ *                                    FLAGS (comma-separated): notrace, nohold, observer (one
+ *                                    of the caller's), fresh (a new observer per page), many
+ *                                    (all pages resolved, then one hwpi_inject_many())
  *   bench pagemap PID ADDR LEN REPS [flags]
  *                                    the raw batched pread of /proc/PID/pagemap over LEN bytes,
  *                                    collecting the pfns of the present pages; with "flags" also
@@ -291,6 +294,25 @@ static pid_t child_victim(size_t n, uintptr_t *addr)
 	return c;
 }
 
+/* hwpi_inject_many()'s callback of cmd_lib: count, and stop if the victim died. */
+struct lib_count {
+	size_t ok, seen;
+};
+
+static int lib_each(const struct hwpi_report *r, size_t i, void *data)
+{
+	struct lib_count *c = data;
+
+	c->seen = i + 1;
+	c->ok += r->err == 0;
+	if (r->target_state != HWPI_TARGET_ALIVE) {
+		fprintf(stderr, "bench: the victim's state is %d (status %d) after page %zu\n",
+			(int)r->target_state, r->target_status, i);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_lib(int argc, char **argv)
 {
 	struct hwpi_inject_opts io = HWPI_INJECT_OPTS_INIT;
@@ -302,7 +324,7 @@ static int cmd_lib(int argc, char **argv)
 	uintptr_t addr;
 	uint64_t t0, t1, resolve_ns = 0;
 	size_t n, i, ok = 0;
-	bool notrace, reuse, fresh;
+	bool notrace, reuse, fresh, many;
 	pid_t c;
 	int rc;
 
@@ -312,6 +334,7 @@ static int cmd_lib(int argc, char **argv)
 	notrace = argc > 2 && strstr(argv[2], "notrace");
 	reuse = argc > 2 && strstr(argv[2], "observer");
 	fresh = argc > 2 && strstr(argv[2], "fresh");
+	many = argc > 2 && strstr(argv[2], "many");
 	if (notrace)
 		io.flags |= HWPI_INJECT_NO_TRACE;
 	if (argc > 2 && strstr(argv[2], "nohold"))
@@ -323,6 +346,26 @@ static int cmd_lib(int argc, char **argv)
 	if (reuse && hwpi_observer_new(ctx, notrace ? HWPI_OBSERVE_NO_TRACE : 0, &obs) < 0)
 		die("hwpi_observer_new");
 	io.observer = obs;
+	if (many) {
+		/* every page resolved first, then one call for all of them */
+		struct hwpi_target *ts = calloc(n, sizeof(*ts));
+		struct lib_count cnt = { 0 };
+
+		if (!ts)
+			die("calloc");
+		t0 = now_ns();
+		for (i = 0; i < n; i++)
+			if (hwpi_resolve_vaddr(ctx, c, addr + i * (uintptr_t)page_size, &ts[i]) < 0)
+				die("hwpi_resolve_vaddr");
+		resolve_ns = now_ns() - t0;
+		rc = hwpi_inject_many(ctx, ts, n, m, &io, r, lib_each, &cnt, NULL);
+		if (rc < 0)
+			fprintf(stderr, "bench: inject: %s\n", hwpi_ctx_strerror(ctx));
+		i = cnt.seen;
+		ok = cnt.ok;
+		free(ts);
+		goto done;
+	}
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		uint64_t a = now_ns();
@@ -352,14 +395,15 @@ static int cmd_lib(int argc, char **argv)
 			break;
 		}
 	}
+done:
 	t1 = now_ns();
 	hwpi_observer_free(obs);
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	printf("@B name=lib method=%s n=%zu ns=%" PRIu64 " resolve_ns=%" PRIu64
-	       " ok=%zu trace=%s observer=%s hold=%s\n", argv[0], i, t1 - t0, resolve_ns, ok,
-	       notrace ? "off" : "on", reuse ? "reused" : fresh ? "per-injection" : "context",
-	       io.flags & HWPI_INJECT_NO_HOLD ? "off" : "on");
+	       " ok=%zu trace=%s observer=%s hold=%s call=%s\n", argv[0], i, t1 - t0, resolve_ns,
+	       ok, notrace ? "off" : "on", reuse ? "reused" : fresh ? "per-injection" : "context",
+	       io.flags & HWPI_INJECT_NO_HOLD ? "off" : "on", many ? "many" : "each");
 	hwpi_ctx_free(ctx);
 	free(r);
 	return i == n ? 0 : 1;

@@ -62,6 +62,7 @@ campaign_steps() { # TAG METHOD COUNT
 for m in corrupt-pfn hwpoison soft-offline; do
     bench raw $m $N
     bench lib $m $N
+    bench lib $m $N many
     bench lib $m $N observer
     bench lib $m $N fresh
     bench lib $m $N observer,notrace

@@ -578,6 +578,43 @@ def sc_hwpi_inject_early(c, b, ver, boot, args):
     check_touch_sigbus(c, b, r)
 
 
+def sc_hwpi_inject_early_many(c, b, ver, boot, args):
+    r = ready(b)
+    common(c, b, r)
+    run = b.runs.get("inject")
+    if not (c.check(run is not None, "inject --count 3 --early-kill: ran") and r):
+        return
+    c.check(run["rc"] == 0, "inject --count 3 --early-kill: exit 0",
+            f"rc={run['rc']} stderr={run['err'][:3]}")
+    reps = [o for o in run_json(b, "inject") if "pfn" in o]
+    if not c.check(len(reps) == 3, "three reports, one per page", str(len(reps))):
+        return
+    pages = [h(r["vaddr"]) + i * 4096 for i in range(3)]
+    c.check([h(o.get("vaddr")) for o in reps] == pages, "reports in page order",
+            str([o.get("vaddr") for o in reps]))
+    c.check(len({h(o.get("pfn")) for o in reps}) == 3, "three different pfns")
+    for i, o in enumerate(reps):
+        rs = report_signals(o, "BUS_MCEERR_AO")
+        if c.check(len(rs) == 1, f"page {i}: its one BUS_MCEERR_AO in its own report",
+                   str(o.get("signals"))):
+            c.check(rs[0].get("pid") == r["pid"], f"page {i}: signal pid = victim", str(rs[0]))
+            c.check(h(rs[0].get("addr")) == pages[i], f"page {i}: si_addr = this page",
+                    f"{rs[0].get('addr')} vs {hex(pages[i])}")
+        c.check(o.get("outcome") == "sigbus-ao", f"page {i}: outcome sigbus-ao",
+                str(o.get("outcome")))
+        c.check((o.get("target") or {}).get("state") == "alive", f"page {i}: target alive",
+                str(o.get("target")))
+    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
+    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
+            all(o.get("code") == BUS_MCEERR_AO for o in seen),
+            "victim handled one BUS_MCEERR_AO per page", str(seen))
+    c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
+            "vm.memory_failure_early_kill restored",
+            f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
+    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
+            str(b.kv.get("traced_after")))
+
+
 def sc_hwpi_inject_soft(c, b, ver, boot, args):
     r = ready(b)
     common(c, b, r)
@@ -2012,6 +2049,7 @@ SCENARIOS = {
     "hwpi-inject-corrupt": sc_hwpi_inject_corrupt,
     "hwpi-inject-hwpoison": sc_hwpi_inject_hwpoison,
     "hwpi-inject-early": sc_hwpi_inject_early,
+    "hwpi-inject-early-many": sc_hwpi_inject_early_many,
     "hwpi-inject-soft": sc_hwpi_inject_soft,
     "hwpi-unpoison": sc_hwpi_unpoison,
     "hwpi-missing": sc_hwpi_missing,

@@ -377,6 +377,19 @@ sc_hwpi_inject_early() {
     v_stop
 }
 
+# three pages of one process in one call, early kill: the target is held once for all of them
+# (hwpi_inject_many), and each page's report must still carry its own SIGBUS
+sc_hwpi_inject_early_many() {
+    VARGS="--pages 3"; v_start anon || return 1
+    kv ek_before "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    hwpi inject inject --pid "$VPID" --region "$VADDR-$(printf '0x%x' $((VADDR + 3 * 4096)))" \
+        --count 3 --method corrupt-pfn --early-kill --json
+    sleep 0.2; v_flush
+    kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    kv traced_after "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$VPID/status)"
+    v_stop
+}
+
 sc_hwpi_inject_soft() {
     v_start anon || return 1
     hwpi inject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
@@ -931,7 +944,7 @@ SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfsoft-anon selfsoft-shmem selfsoft-thp selfsoft-file-dirty
   soft-offline-phys hard-offline-phys"
 SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoison
-  hwpi-inject-early hwpi-inject-soft hwpi-unpoison
+  hwpi-inject-early hwpi-inject-early-many hwpi-inject-soft hwpi-unpoison
   $HWPI_KIND_SCENARIOS
   $HWPI_UNPOISON_SCENARIOS hwpi-unpoison-pinned
   hwpi-watch-late hwpi-watch-early hwpi-nohandler-hwpoison hwpi-nohandler-early
