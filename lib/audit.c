@@ -70,21 +70,51 @@ static const char *own_auid(struct hwpi_ctx *ctx)
 	return ctx->auid;
 }
 
-static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len)
+/*
+ * The kernel lets each open file of /dev/kmsg write 10 lines in 5 s and
+ * silently drops the rest (printk.devkmsg=ratelimit, the default): a sink
+ * opens it again well before that.
+ */
+#define LINES_PER_OPEN 8
+
+static int kmsg_open(struct hwpi_ctx *ctx)
+{
+	/*
+	 * O_NONBLOCK: never wait (a FIFO in a test tree, a full pipe).
+	 * O_APPEND: harmless on the device, keeps a plain file intact.
+	 */
+	int fd = hwpi__open(ctx, O_WRONLY | O_NONBLOCK | O_APPEND | O_NOCTTY, "/dev/kmsg");
+
+	if (fd < 0)
+		hwpi__log(ctx, LOG_WARNING, "cannot write the audit line to /dev/kmsg: %s",
+			  strerror(-fd));
+	return fd;
+}
+
+void hwpi__audit_sink_close(struct hwpi_audit_sink *sink)
+{
+	if (sink->fd >= 0)
+		close(sink->fd);
+	sink->fd = -1;
+	sink->lines = 0;
+}
+
+static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
+			struct hwpi_audit_sink *sink)
 {
 	ssize_t n;
 	int fd;
 
-	/*
-	 * A new open each time: the kernel rate-limits writes per open file.
-	 * O_NONBLOCK: never wait (a FIFO in a test tree, a full pipe).
-	 * O_APPEND: harmless on the device, keeps a plain file intact.
-	 */
-	fd = hwpi__open(ctx, O_WRONLY | O_NONBLOCK | O_APPEND | O_NOCTTY, "/dev/kmsg");
-	if (fd < 0) {
-		hwpi__log(ctx, LOG_WARNING, "cannot write the audit line to /dev/kmsg: %s",
-			  strerror(-fd));
-		return;
+	if (sink && sink->fd >= 0 && sink->lines >= LINES_PER_OPEN)
+		hwpi__audit_sink_close(sink);
+	if (sink && sink->fd >= 0) {
+		fd = sink->fd;
+	} else {
+		fd = kmsg_open(ctx);
+		if (fd < 0)
+			return;
+		if (sink)
+			sink->fd = fd;
 	}
 	do
 		n = write(fd, line, len);
@@ -93,11 +123,15 @@ static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len)
 		hwpi__log(ctx, LOG_WARNING, "cannot write the audit line to /dev/kmsg: %m");
 	else if ((size_t)n != len)
 		hwpi__log(ctx, LOG_WARNING, "the audit line to /dev/kmsg was cut short");
-	close(fd);
+	if (sink)
+		sink->lines++;
+	else
+		close(fd);
 }
 
 static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool have_pfn,
-		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr)
+		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr,
+		  struct hwpi_audit_sink *sink)
 {
 	char line[512], spfn[24], sphys[24], svaddr[24], spid[16], comm[20];
 	int n;
@@ -118,10 +152,11 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	dbg(ctx, "audit: %.*s", n - 1 - (int)strlen(AUDIT_PRIO), line + strlen(AUDIT_PRIO));
-	audit_write(ctx, line, (size_t)n);
+	audit_write(ctx, line, (size_t)n, sink);
 }
 
-void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m)
+void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
+			struct hwpi_audit_sink *sink)
 {
 	const char *name = hwpi_method_name(m);
 	pid_t pid = t->pid;
@@ -130,11 +165,11 @@ void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum 
 	if (pid <= 0 && hwpi_method_needs_vaddr(m))
 		pid = getpid();
 	audit(ctx, "inject", name ? name : "-", t->have_pfn, t->pfn, t->phys,
-	      t->have_vaddr ? pid : 0, t->have_vaddr, t->vaddr);
+	      t->have_vaddr ? pid : 0, t->have_vaddr, t->vaddr, sink);
 }
 
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn)
 {
 	audit(ctx, "unpoison", "unpoison-pfn", true, pfn, pfn * (uint64_t)ctx->page_size, 0, false,
-	      0);
+	      0, NULL);
 }

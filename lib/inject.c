@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The injectors behind one call, and what is observed around them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,10 +18,44 @@ static int local_madvise(struct hwpi_ctx *ctx, const struct hwpi_target *t, int 
 	return 0;
 }
 
+/* The injector file of a pfn/phys method, kept open from one page to the next. */
+struct injector {
+	int fd;		/* -1: not open yet */
+	bool plain;	/* a plain file of a fake tree: rewritten from its start */
+};
+
+/*
+ * Write NUM to the injector file PATH through INJ, opened at first use.
+ * The kernel's attribute files take each write(2) as one number (debugfs
+ * ones cannot seek); a fake tree's plain file is made to hold the last
+ * number, as the tests read it.  Returns 0 or the kernel's -errno.
+ */
+static int write_injector(struct hwpi_ctx *ctx, const char *path, struct injector *inj,
+			  const char *num)
+{
+	size_t len = strlen(num);
+	ssize_t n;
+
+	if (inj->fd < 0) {
+		inj->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (inj->fd < 0)
+			return -errno;
+		inj->plain = ctx->root[0] != '\0';
+	}
+	do
+		n = inj->plain ? pwrite(inj->fd, num, len, 0) : write(inj->fd, num, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (inj->plain && ftruncate(inj->fd, (off_t)len) < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 /* Run the injector; returns the kernel's answer (0 or -errno) in *kerr. */
 static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
 		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r,
-		   pid_t *kept_tid)
+		   pid_t *kept_tid, struct injector *inj)
 {
 	char num[32];
 	long ret = 0;
@@ -51,9 +86,12 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 		return hwpi__err(ctx, -EINVAL, "unknown method");
 	}
 	/* st->path already carries the root prefix */
-	*kerr = hwpi__write_abs(st->path, num);
-	/* not the kernel's answer: the file went away since the method was checked */
-	if (*kerr == -ENOENT && access(st->path, F_OK) != 0)
+	*kerr = write_injector(ctx, st->path, inj, num);
+	/*
+	 * Not the kernel's answer: the file went away since the method was
+	 * checked (an open file of a removed debugfs file answers EIO).
+	 */
+	if ((*kerr == -ENOENT || *kerr == -EIO) && access(st->path, F_OK) != 0)
 		return hwpi__err(ctx, -ENODEV,
 				 "%s disappeared before it was written (debugfs unmounted or "
 				 "hwpoison-inject unloaded meanwhile)", st->path);
@@ -261,6 +299,8 @@ struct batch {
 	/* the counters after the page before, the next page's "before" */
 	bool have_prev;
 	struct hwpi_counts_after prev;
+	struct hwpi_audit_sink audit;
+	struct injector inj;
 };
 
 static void fill_report_head(struct hwpi_ctx *ctx, const struct hwpi_target *t,
@@ -342,8 +382,9 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		if (rc < 0)
 			goto out_hold;
 	}
-	hwpi__audit_inject(ctx, t, m);
-	rc = perform(ctx, t, m, &b->st, &kerr, r, want_hold && remote_madvise ? &kept : NULL);
+	hwpi__audit_inject(ctx, t, m, &b->audit);
+	rc = perform(ctx, t, m, &b->st, &kerr, r, want_hold && remote_madvise ? &kept : NULL,
+		     &b->inj);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
 	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &b->hold) < 0) {
 		dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
@@ -381,6 +422,8 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	b->audit = (struct hwpi_audit_sink)HWPI_AUDIT_SINK_INIT;
+	b->inj.fd = -1;
 	b->opts = opts;
 	b->m = m;
 	b->old_ek = -1;
@@ -410,6 +453,9 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 
 static void batch_end(struct hwpi_ctx *ctx, struct batch *b)
 {
+	hwpi__audit_sink_close(&b->audit);
+	if (b->inj.fd >= 0)
+		close(b->inj.fd);
 	release_hold(ctx, b, NULL);
 	restore_early_kill(ctx, b->opts->early_kill, b->opts->journal, b->old_ek);
 }

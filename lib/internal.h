@@ -151,7 +151,21 @@ bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r
  * audit.c: the audit line in the kernel log (/dev/kmsg, facility user) for an
  * injection of T by M, or an unpoison of PFN.  Never fails: a failure is logged.
  */
-void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m);
+struct hwpi_audit_sink;
+void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
+			struct hwpi_audit_sink *sink);
+/*
+ * Where the audit lines of a batch go: /dev/kmsg kept open for a few
+ * lines (opening it costs more than the rest of the line; the kernel
+ * rate-limits each open file to 10 lines in 5 s, so it is opened again
+ * before that).  NULL sink: opened for the line alone.
+ */
+struct hwpi_audit_sink {
+	int fd;			/* -1: not open */
+	unsigned int lines;	/* written through fd */
+};
+#define HWPI_AUDIT_SINK_INIT { .fd = -1, .lines = 0 }
+void hwpi__audit_sink_close(struct hwpi_audit_sink *sink);
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn);
 
 /* tracefmt.c: a tracepoint's format file */

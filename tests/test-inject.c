@@ -601,6 +601,58 @@ static void expect_unavailable(const char *fake, enum hwpi_method m, int err, co
 	hwpi_ctx_free(ctx);
 }
 
+/* test_audit_batch's callback: /dev/kmsg replaced by a new file after the third page */
+static int swap_kmsg(const struct hwpi_report *r, size_t i, void *data)
+{
+	const char *root = data;
+
+	(void)r;
+	if (i == 2) {
+		tfile_unlink(root, "dev/kmsg");
+		tfile_write(root, "dev/kmsg", "");
+	}
+	return 0;
+}
+
+/*
+ * A batch keeps /dev/kmsg open for its audit lines, but never for more than
+ * 8 (the kernel drops what an open file writes beyond 10 in 5 s): the
+ * lines from the ninth on go to the file that is there when it reopens.
+ */
+static void test_audit_batch(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts o = plain;
+	struct hwpi_target t[20];
+	struct hwpi_report r;
+	char p[4096], *got, *line, *save = NULL;
+	size_t i, done, n = 0;
+
+	o.flags |= HWPI_INJECT_FORCE;	/* some of the fake's pfns look unsafe */
+
+	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
+	tfile_write(root, "dev/kmsg", "");
+	for (i = 0; i < 20; i++)
+		pfn_target(ctx, 0x2000 + i, &t[i]);
+	CHECK_OK(hwpi_inject_many(ctx, t, 20, HWPI_METHOD_CORRUPT_PFN, &o, &r, swap_kmsg,
+				  (void *)root, &done));
+	CHECK_U64(done, 20);
+	got = tfile_read(root, "dev/kmsg");
+	CHECK(got != NULL);
+	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char want[32];
+
+		snprintf(want, sizeof(want), " pfn=0x%zx ", 0x2008 + n);
+		CHECK_CONTAINS(line, want);
+		CHECK_CONTAINS(line, "op=inject method=corrupt-pfn");
+		n++;
+	}
+	CHECK_U64(n, 12);
+	free(got);
+	hwpi_ctx_free(ctx);
+}
+
 static void test_unavailable(void)
 {
 	unsigned int m;
@@ -664,6 +716,7 @@ int main(int argc, char **argv)
 	RUN(test_kernel_refuses);
 	RUN(test_kmsg);
 	RUN(test_audit);
+	RUN(test_audit_batch);
 	RUN(test_unavailable);
 	RUN(test_unpoison);
 	return 0;
