@@ -156,30 +156,6 @@ static void observe_page(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum
 	memcpy(ctx->errmsg, saved, sizeof(saved));
 }
 
-/*
- * Right before a pfn or phys method acts on the frame of a process's page: the
- * page must still be that frame.  If the process exec'd or unmapped it since it
- * was resolved, the frame may be free or someone else's by now (hwpinject's own
- * memory was seen poisoned that way): nothing is injected then (-ESRCH).
- */
-static int recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t)
-{
-	struct hwpi_pagemap_entry e;
-	uint64_t raw;
-	int r;
-
-	r = hwpi__pagemap_read(ctx, t->pid, t->vaddr, &raw);
-	if (r < 0)
-		return r;
-	hwpi_pagemap_decode(raw, &e);
-	if (e.present && e.pfn == t->pfn)
-		return 0;
-	return hwpi__err(ctx, -ESRCH,
-			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
-			 ": the process exec'd, or unmapped or moved the page, meanwhile; "
-			 "nothing injected", t->vaddr, (int)t->pid, t->pfn);
-}
-
 /* Checks that need no kernel action; returns 0 or a negative errno. */
 static int check_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
 			unsigned int flags)
@@ -378,7 +354,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 	}
 	/* a page of a process by its frame: still that process's page right now? */
 	if (!remote_madvise && t->pid > 0 && t->have_vaddr && t->have_pfn && !ctx->root[0]) {
-		rc = recheck_frame(ctx, t);
+		rc = hwpi__recheck_frame(ctx, t);
 		if (rc < 0)
 			goto out_hold;
 	}

@@ -259,6 +259,8 @@ int hwpi__check_process(struct hwpi_ctx *ctx, pid_t pid);
 
 /* pagemap.c */
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);
+/* Is T->vaddr of T->pid still page frame T->pfn?  0, or -ESRCH with the message. */
+int hwpi__recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t);
 /* hwpi_kernel_release(), read once per context (for every report) */
 int hwpi__kernel_release_cached(struct hwpi_ctx *ctx, char *buf, size_t len);
 /* /proc/PID/pagemap opened for reading, or a negative errno (-ESRCH: no such process) */

@@ -101,3 +101,28 @@ int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t
 				 (int)pid, vaddr, strerror(-r));
 	return 0;
 }
+
+/*
+ * Right before an injection acts on the frame of a process's page (a pfn or
+ * phys method, or a remote madvise with the target stopped): the page must
+ * still be that frame.  If the process exec'd or unmapped it since it
+ * was resolved, the frame may be free or someone else's by now (hwpinject's own
+ * memory was seen poisoned that way): nothing is injected then (-ESRCH).
+ */
+int hwpi__recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t)
+{
+	struct hwpi_pagemap_entry e;
+	uint64_t raw;
+	int r;
+
+	r = hwpi__pagemap_read(ctx, t->pid, t->vaddr, &raw);
+	if (r < 0)
+		return r;
+	hwpi_pagemap_decode(raw, &e);
+	if (e.present && e.pfn == t->pfn)
+		return 0;
+	return hwpi__err(ctx, -ESRCH,
+			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
+			 ": the process exec'd, or unmapped or moved the page, meanwhile; "
+			 "nothing injected", t->vaddr, (int)t->pid, t->pfn);
+}

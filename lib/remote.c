@@ -958,20 +958,14 @@ static int rm_finish(struct rm *rm)
  */
 static int rm_check_page(struct rm *rm, const struct hwpi_target *t)
 {
-	struct hwpi_target now;
-	int err;
+	struct hwpi_target same;
 
 	if (!t || !t->have_pfn)
 		return 0;	/* not present: the injection faults it in, as intended */
-	err = hwpi_resolve_vaddr(rm->ctx, rm->tgid, t->vaddr, &now);
-	if (err == 0 && now.have_pfn && now.pfn == t->pfn)
-		return 0;
-	return hwpi__err(rm->ctx, -ESRCH,
-			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
-			 " (%s): the process exec'd, or unmapped or moved the page, meanwhile; "
-			 "nothing injected",
-			 t->vaddr, (int)rm->tgid, t->pfn,
-			 err < 0 ? "not mapped" : now.have_pfn ? "another page frame" : "not present");
+	/* the page of the thread group: the tid given may be any of its threads */
+	same = *t;
+	same.pid = rm->tgid;
+	return hwpi__recheck_frame(rm->ctx, &same);
 }
 
 #define HANDLER_WAIT_TRIES 100	/* x 1 ms */
