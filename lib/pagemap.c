@@ -43,6 +43,23 @@ int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid)
 	return fd;
 }
 
+/* The entry of VADDR through FD (PID's pagemap): 0, or -errno with the message. */
+static int entry_read(struct hwpi_ctx *ctx, int fd, pid_t pid, uint64_t vaddr, uint64_t *entry)
+{
+	int r = hwpi__pread_full(fd, entry, sizeof(*entry),
+				 (off_t)(vaddr / (uint64_t)ctx->page_size * 8));
+
+	/* end of file: the address space it was opened on is gone (an exec, an exit) */
+	if (r == -EIO)
+		return hwpi__err(ctx, -ESRCH,
+				 "the address space of pid %d went away while its pagemap was read "
+				 "(it exec'd or exited)", (int)pid);
+	if (r < 0)
+		return hwpi__err(ctx, r, "cannot read /proc/%d/pagemap at 0x%" PRIx64 ": %s",
+				 (int)pid, vaddr, strerror(-r));
+	return 0;
+}
+
 /*
  * The pagemap of PID, kept open in CTX for the next read: one open instead
  * of one per page.  *FRESH says whether it was opened just now.
@@ -75,7 +92,6 @@ static void pagemap_forget(struct hwpi_ctx *ctx)
 
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry)
 {
-	uint64_t idx = vaddr / (uint64_t)ctx->page_size;
 	bool fresh;
 	int fd, r;
 
@@ -83,23 +99,15 @@ int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t
 		fd = pagemap_kept(ctx, pid, &fresh);
 		if (fd < 0)
 			return fd;
-		r = hwpi__pread_full(fd, entry, sizeof(*entry), (off_t)(idx * 8));
+		r = entry_read(ctx, fd, pid, vaddr, entry);
 		if (r < 0)
 			pagemap_forget(ctx);
 		/*
-		 * End of file: the address space it was opened on is gone.  A
-		 * kept one may be of an earlier image or an earlier process
-		 * with this pid: ask the one there is now.
+		 * Gone (end of file): a kept pagemap may be of an earlier image or
+		 * an earlier process with this pid: ask the one there is now.
 		 */
-	} while (r == -EIO && !fresh);
-	if (r == -EIO)
-		return hwpi__err(ctx, -ESRCH,
-				 "the address space of pid %d went away while its pagemap was read "
-				 "(it exec'd or exited)", (int)pid);
-	if (r < 0)
-		return hwpi__err(ctx, r, "cannot read /proc/%d/pagemap at 0x%" PRIx64 ": %s",
-				 (int)pid, vaddr, strerror(-r));
-	return 0;
+	} while (r == -ESRCH && !fresh);
+	return r;
 }
 
 /*
@@ -112,14 +120,29 @@ int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t
 int hwpi__recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t)
 {
 	struct hwpi_pagemap_entry e;
-	uint64_t raw;
-	int r;
+	uint64_t raw, flags;
+	int r, fd;
 
-	r = hwpi__pagemap_read(ctx, t->pid, t->vaddr, &raw);
+	/*
+	 * A pagemap opened now, never the context's kept one: that one may
+	 * still read the old address space during an exec (between the switch
+	 * to the new one and the last reference to the old), whose pages are
+	 * about to be freed -- the very race this check is for.
+	 */
+	fd = hwpi__pagemap_open(ctx, t->pid);
+	if (fd < 0)
+		return fd;
+	r = entry_read(ctx, fd, t->pid, t->vaddr, &raw);
+	close(fd);
 	if (r < 0)
 		return r;
 	hwpi_pagemap_decode(raw, &e);
 	if (e.present && e.pfn == t->pfn)
+		return 0;
+	/* already poisoned: the hwpoison entry names the frame (as resolve.c reads it) */
+	if (!e.present && e.swapped && e.swap_offset == t->pfn &&
+	    hwpi_kpageflags_read(ctx, t->pfn, &flags) == 0 &&
+	    (flags & (1ULL << HWPI_KPF_HWPOISON)))
 		return 0;
 	return hwpi__err(ctx, -ESRCH,
 			 "the page at 0x%" PRIx64 " of pid %d is no longer pfn 0x%" PRIx64
