@@ -105,21 +105,23 @@ sc_fault_churn() {
 # sysctl changed), early in a run (around the remote madvise: the delays vary), and during a
 # campaign.  A victim of 32 pages, a page per run; one journal for everything.
 FSIG_DELAYS_MADV="0.1 0.25"
+FSIG_VARGS="--pages 32 --threads 2"
 # f_victim_live TAG: a SIGKILL of hwpinject while the victim runs the injected madvise leaves
 # it on the registers set up for the call (man hwpinject-inject, NOTES): it may die.  Then the
-# next runs get a new victim (@KV victim_died.TAG: dead after run TAG; never after SIGINT or
-# SIGTERM, check_faults.py)
+# next runs get a new victim like the first (@KV victim_died.TAG: dead after run TAG; never
+# after SIGINT or SIGTERM, check_faults.py)
 f_victim_live() {
     kill -0 "$VPID" 2>/dev/null && return 0
     kv "victim_died.$1" yes
     v_flush; v_reap
+    VARGS=$FSIG_VARGS
     v_start anon
 }
 sc_fault_signals() {
     J=$W/sig.journal; rm -f $J
     kv ek_start "$(early_kill)"
     kv hc_start "$(hc_kb)"
-    VARGS="--pages 32 --threads 2"
+    VARGS=$FSIG_VARGS
     v_start anon || return 1
     i=0
     for s in INT TERM KILL; do
