@@ -8,6 +8,7 @@ value at the start of the scenario once the journals are undone, but for the pag
 refused: a page poisoned that no journal names would stay and fail that check.
 """
 import json
+import re
 import signal
 
 SIGNO = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "KILL": signal.SIGKILL}
@@ -164,6 +165,41 @@ def sc_fault_signals(c, b, ver, boot, args):
     check_undo(c, b)
 
 
+def sc_fault_count(c, b, ver, boot, args):
+    for s in ("INT", "TERM", "KILL"):
+        tag, killed = f"count-{s}", 128 + SIGNO[s]
+        r = b.runs.get(tag)
+        if not c.check(r is not None, f"{tag}: hwpinject ran"):
+            continue
+        c.check(r["rc"] in (0, killed), f"{tag}: exit {killed} (SIG{s}), or 0 if it ended first",
+                f"rc={r['rc']} {r['err'][:1]}")
+        reps = [o for o in M.run_json(b, tag) if "method" in o]
+        c.note(f"{tag}: {len(reps)} reports before SIG{s}")
+        c.check(all(o.get("poisoned") is True and o.get("outcome") == "sigbus-ao" for o in reps),
+                f"{tag}: every page reported was poisoned, with its own SIGBUS",
+                str([(o.get("pfn"), o.get("outcome")) for o in reps
+                     if o.get("outcome") != "sigbus-ao"][:5]))
+        c.check(b.kv.get(f"victim_alive.{tag}") == "yes", f"{tag}: the victim lives on",
+                str(b.kv.get(f"victim_alive.{tag}")))
+        if s == "KILL":
+            continue
+        ekb = b.kv.get(f"ek_before.{tag}")
+        c.check(b.kv.get(f"ek.{tag}") == ekb,
+                f"{tag}: vm.memory_failure_early_kill restored after SIG{s}",
+                f"{ekb} -> {b.kv.get(f'ek.{tag}')}")
+        if r["rc"] == killed and r["err"]:
+            one_err_line(c, b, tag)
+            m = re.search(r"after (\d+) of (\d+) pages", r["err"][0])
+            if c.check(m is not None, f"{tag}: the error says how many pages were done",
+                       str(r["err"][:1])):
+                c.check(int(m.group(1)) == len(reps),
+                        f"{tag}: as many reports as pages it says it did",
+                        f"{m.group(1)} said, {len(reps)} reports")
+    M.check_tracer_left(c, b)
+    procs_clean(c, b)
+    check_undo(c, b)
+
+
 def sc_fault_journal(c, b, ver, boot, args):
     hs, hp = kvint(b, "hc_start"), kvint(b, "hc_poisoned")
     r = b.runs.get("inject")
@@ -234,6 +270,7 @@ def sc_fault_system(c, b, ver, boot, args):
 SCENARIOS_FAULTS = {
     "fault-churn": sc_fault_churn,
     "fault-signals": sc_fault_signals,
+    "fault-count": sc_fault_count,
     "fault-journal": sc_fault_journal,
     "fault-system": sc_fault_system,
 }

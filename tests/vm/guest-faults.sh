@@ -162,6 +162,30 @@ sc_fault_signals() {
     return 0
 }
 
+# ---- inject --count over many pages of one process, which is held once for all of them with
+# the kill policy set once around them (hwpi_inject_many): SIGINT, SIGTERM, SIGKILL half-way.
+# What the interrupted run printed must be what it did; the hold must end, the sysctl come back.
+FCOUNT_N=1500
+sc_fault_count() {
+    J=$W/count.journal; rm -f $J
+    kv ek_start "$(early_kill)"
+    kv hc_start "$(hc_kb)"
+    for s in INT TERM KILL; do
+        VARGS="--pages $FCOUNT_N"
+        v_start anon || return 1
+        f_bg "count-$s" inject --pid "$VPID" \
+            --region "$VADDR-$(printf '0x%x' $((VADDR + FCOUNT_N * 4096)))" --count $FCOUNT_N \
+            --method corrupt-pfn --early-kill --journal $J --json
+        f_sig $s 0.4
+        f_procs "count-$s"
+        kv "victim_alive.count-$s" "$(kill -0 "$VPID" 2>/dev/null && echo yes || echo no)"
+        f_kill_victim
+    done
+    f_procs end
+    f_undo undo $J
+    return 0
+}
+
 # ---- a journal cut short or damaged: unpoison --journal says so (truncated: exit 0 and
 # "truncated":true; a malformed line: exit 65 naming it) and still undoes what it can read
 sc_fault_journal() {
@@ -249,4 +273,4 @@ sc_fault_system() {
     return 0
 }
 
-SCENARIOS_FAULTS="fault-churn fault-signals fault-journal fault-system"
+SCENARIOS_FAULTS="fault-churn fault-signals fault-count fault-journal fault-system"
