@@ -111,33 +111,24 @@ int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h)
 	return hwpi__hold_adopt(ctx, pid, 0, h);
 }
 
-/*
- * PTRACE_SEIZE one thread: 0 when seized, 1 when it is ours already (a thread
- * created by a held thread is attached at birth through PTRACE_O_TRACECLONE,
- * and its clone event is read later).  A thread that is exiting answers EPERM
- * until it is gone (ESRCH): a target that keeps ending threads must not make
- * the hold fail.
- */
-static int seize_thread(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
+int hwpi__seize_thread(struct hwpi_ctx *ctx, pid_t pid, pid_t tid, long options)
 {
 	const struct timespec ms = { 0, 1000000L };
 	char path[64];
 	int n;
 
 	for (n = 0;; n++) {
-		if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)(PTRACE_O_TRACECLONE)) == 0)
+		if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)options) == 0)
 			return 0;
 		if (errno != EPERM)
-			return -1;
+			return -errno;
 		if (tracer_of(ctx, tid) == (int)syscall(SYS_gettid))
 			return 1;
 		if (n == 20)
-			return -1;
+			return -EPERM;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
-		if (access(path, F_OK) != 0) {
-			errno = ESRCH;
-			return -1;
-		}
+		if (access(path, F_OK) != 0)
+			return -ESRCH;
 		nanosleep(&ms, NULL);
 	}
 }
@@ -173,9 +164,8 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 			r = add_tid(h, (pid_t)tid, &slot);
 			if (r <= 0)
 				continue;
-			r = seize_thread(ctx, pid, (pid_t)tid);
+			r = hwpi__seize_thread(ctx, pid, (pid_t)tid, PTRACE_O_TRACECLONE);
 			if (r < 0) {
-				r = -errno;
 				h->live[slot] = false;
 				if (r == -ESRCH)
 					continue; /* thread exited meanwhile */

@@ -37,8 +37,8 @@ struct hwpi_ctx {
 	long page_size;			/* base page size of this machine */
 	int kpageflags_fd;		/* /proc/kpageflags once opened (-1: not yet) */
 	/*
-	 * Read once, kept: a few of the ~40 system calls around every
-	 * injection (doc/performance.md).  The kernel release cannot change;
+	 * Read once, kept: a few of the ~50 system calls around every
+	 * injection (README, Performance).  The kernel release cannot change;
 	 * the pagemap of the last pid read stays open (an exec or exit turns
 	 * it into end-of-file, and then it is opened again); the login uid of
 	 * this process is set once.
@@ -245,6 +245,15 @@ void hwpi__hold_settle(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
 /* has the hold a thread left (the target did not die)? */
 bool hwpi__hold_live(const struct hwpi_hold *h);
+/*
+ * PTRACE_SEIZE thread TID of PID with OPTIONS: 0 when seized, 1 when it is
+ * ours already (a thread created by a held thread is attached at birth
+ * through PTRACE_O_TRACECLONE, and its clone event is read later), or a
+ * negative errno.  A thread on its way out (an exit, or the old leader of
+ * an exec) answers EPERM until it is gone: that is tried again for up to
+ * 20 ms, and -ESRCH once its task is gone.
+ */
+int hwpi__seize_thread(struct hwpi_ctx *ctx, pid_t pid, pid_t tid, long options);
 
 /* report.c: append a signal seen with its full siginfo; NULL if the report is full */
 struct hwpi_signal *hwpi__report_add_siginfo(struct hwpi_report *r, pid_t pid, pid_t tid,
@@ -261,8 +270,6 @@ int hwpi__check_process(struct hwpi_ctx *ctx, pid_t pid);
 int hwpi__pagemap_read(struct hwpi_ctx *ctx, pid_t pid, uint64_t vaddr, uint64_t *entry);
 /* Is T->vaddr of T->pid still page frame T->pfn?  0, or -ESRCH with the message. */
 int hwpi__recheck_frame(struct hwpi_ctx *ctx, const struct hwpi_target *t);
-/* hwpi_kernel_release(), read once per context (for every report) */
-int hwpi__kernel_release_cached(struct hwpi_ctx *ctx, char *buf, size_t len);
 /* /proc/PID/pagemap opened for reading, or a negative errno (-ESRCH: no such process) */
 int hwpi__pagemap_open(struct hwpi_ctx *ctx, pid_t pid);
 
@@ -273,6 +280,9 @@ enum hwpi_mapping_kind hwpi__mapping_kind(const struct hwpi_mapping *m, uint64_t
 /* iterate maps: calls FN for each mapping; stops when FN returns non-zero */
 int hwpi__maps_foreach(struct hwpi_ctx *ctx, pid_t pid,
 		       int (*fn)(const struct hwpi_mapping *m, void *data), void *data);
+/* sysctl.c: hwpi_kernel_release(), read once per context (for every report) */
+int hwpi__kernel_release_cached(struct hwpi_ctx *ctx, char *buf, size_t len);
+
 /* counters.c: HardwareCorrupted and the per-node memory_failure counters, files kept open */
 struct hwpi_counters {
 	int meminfo;		/* -1 if it could not be opened */

@@ -488,35 +488,6 @@ static int rm_stop(struct rm *rm)
 	return 0;
 }
 
-#define SEIZE_TRIES 4	/* EPERM from a thread on its way out: x 1 ms */
-
-/*
- * PTRACE_SEIZE, again for a few ms while it answers EPERM without another
- * tracer: the kernel refuses a task with an exit state (an exit, or the
- * old leader replaced by a thread that exec'd; the pid is the new image's
- * a moment later).  0, or the last -errno, with *PI read after it when
- * that was EPERM (pi->state 0: the thread is gone).
- */
-static int seize_retrying(struct rm *rm, struct proc_info *pi)
-{
-	const struct timespec ms = { 0, 1000000L };
-	int n, err = 0;
-
-	for (n = 0; n < SEIZE_TRIES; n++) {
-		if (ptrace(PTRACE_SEIZE, rm->tid, NULL, NULL) == 0)
-			return 0;
-		err = -errno;
-		if (err != -EPERM)
-			return err;
-		if (read_proc_info(rm, rm->tid, pi) < 0)
-			memset(pi, 0, sizeof(*pi));
-		if (pi->tracer)
-			return err;	/* another tracer: no use waiting */
-		nanosleep(&ms, NULL);
-	}
-	return err;
-}
-
 static int rm_seize(struct rm *rm)
 {
 	struct hwpi_ctx *ctx = rm->ctx;
@@ -524,14 +495,17 @@ static int rm_seize(struct rm *rm)
 	long scope = 0;
 	int err;
 
-	err = seize_retrying(rm, &pi);
+	err = hwpi__seize_thread(ctx, rm->tgid, rm->tid, 0);
+	if (err > 0)	/* a thread this process traces already */
+		return hwpi__err(ctx, -EBUSY, "pid %d (%s) is already traced by this process",
+				 rm->tid, rm->comm);
 	if (err < 0) {
 		if (err == -ESRCH)
 			return hwpi__err(ctx, -ESRCH, "pid %d (%s) exited", rm->tid, rm->comm);
 		if (err != -EPERM)
 			return hwpi__err(ctx, err, "PTRACE_SEIZE of pid %d (%s): %s", rm->tid,
 					 rm->comm, strerror(-err));
-		if (!pi.state || state_dead(pi.state))
+		if (read_proc_info(rm, rm->tid, &pi) < 0 || state_dead(pi.state))
 			return hwpi__err(ctx, -ESRCH,
 					 "pid %d (%s) exited (or was replaced by a thread that "
 					 "exec'd) while it was being attached", rm->tid, rm->comm);
