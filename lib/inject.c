@@ -270,8 +270,7 @@ struct batch {
 	struct hwpi_method_status st;
 	long old_ek;
 	struct hwpi_hold hold;
-	struct hwpi_observer *obs;
-	bool obs_fresh;		/* opened or restarted just now: no restart before the page */
+	struct hwpi_observer *obs;	/* restarted before the first page */
 	/* the counters after the page before, the next page's "before" */
 	bool have_prev;
 	struct hwpi_counts_after prev;
@@ -330,9 +329,12 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 	/* pids of a fake tree (tests) are not processes of this machine */
 	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
-	/* a hold of another process, or of one that died meanwhile, ends first */
-	if (b->hold.active && (b->hold.pid != t->pid || !hwpi__hold_live(&b->hold) ||
-			       remote_madvise))
+	/*
+	 * A hold is of this pid (it ends with the pid's last page) and of a pfn
+	 * method (a madvise hold ends with its page): a target that died meanwhile
+	 * is let go, and the hold_begin below says it is gone.
+	 */
+	if (b->hold.active && !hwpi__hold_live(&b->hold))
 		release_hold(ctx, b, NULL);
 	/* the remote madvise holds the target itself while it runs the syscall */
 	if (want_hold && !remote_madvise && !b->hold.active) {
@@ -340,11 +342,8 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		if (rc < 0)
 			return rc;
 	}
-	if (b->obs && b->have_prev)
+	if (b->have_prev)
 		hwpi__observer_restart_after(b->obs, &b->prev);
-	else if (b->obs && !b->obs_fresh)
-		hwpi_observer_restart(b->obs);
-	b->obs_fresh = false;
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
 	/* write-ahead: the page is on disk before the kernel sees it */
 	if (opts->journal) {
@@ -417,11 +416,12 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 		return rc;
 	if (opts->observer) {
 		b->obs = opts->observer;
+		hwpi_observer_restart(b->obs);
 		return 0;
 	}
+	/* opened, or restarted */
 	rc = hwpi__ctx_observer(ctx, (opts->flags & HWPI_INJECT_NO_TRACE) ?
 				     HWPI_OBSERVE_NO_TRACE : 0, &b->obs);
-	b->obs_fresh = rc == 0;
 	if (rc < 0)
 		restore_early_kill(ctx, opts->early_kill, opts->journal, b->old_ek);
 	return rc;
@@ -455,7 +455,7 @@ HWPI_EXPORT int hwpi_inject_many(struct hwpi_ctx *ctx, const struct hwpi_target 
 	if (done)
 		*done = 0;
 	if ((!t && n) || !r)
-		return hwpi__err(ctx, -EINVAL, "no targets or report");
+		return hwpi__err(ctx, -EINVAL, "no target or report");
 	if (!n)
 		return 0;
 	if (!opts)
@@ -485,8 +485,6 @@ HWPI_EXPORT int hwpi_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t,
 			    enum hwpi_method m, const struct hwpi_inject_opts *opts,
 			    struct hwpi_report *r)
 {
-	if (!t || !r)
-		return hwpi__err(ctx, -EINVAL, "no target or report");
 	return hwpi_inject_many(ctx, t, 1, m, opts, r, NULL, NULL, NULL);
 }
 
