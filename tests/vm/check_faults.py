@@ -44,6 +44,22 @@ def one_err_line(c, b, tag):
             f"{tag}: exit {r['rc']} with one stderr line saying why", str(errs[:3]))
 
 
+def check_exit_on_signal(c, r, tag, s, killed):
+    """exit 128+N after signal S, or 0 if the run ended before it came"""
+    c.check(r["rc"] in (0, killed), f"{tag}: exit {killed} (SIG{s}), or 0 if it ended first",
+            f"rc={r['rc']} {r['err'][:1]}")
+    if r["rc"] == 0:
+        c.note(f"{tag}: ended before SIG{s} arrived")
+
+
+def check_sysctl_restored(c, b, tag, s):
+    """the kill-policy sysctl is back to its value from before the run that got SIG<s>"""
+    ekb = b.kv.get(f"ek_before.{tag}")
+    c.check(b.kv.get(f"ek.{tag}") == ekb,
+            f"{tag}: vm.memory_failure_early_kill restored after SIG{s}",
+            f"{ekb} -> {b.kv.get(f'ek.{tag}')}")
+
+
 def summary(b, tag, key):
     objs = [o for o in M.run_json(b, tag) if key in o]
     return objs[-1] if objs else None
@@ -123,16 +139,10 @@ def sc_fault_signals(c, b, ver, boot, args):
                 c.check(r["rc"] == killed, f"{tag}: died of SIG{s} during --watch ({killed})",
                         f"rc={r['rc']} {r['err'][:1]}")
             else:
-                c.check(r["rc"] in (0, killed), f"{tag}: exit {killed} (SIG{s}), or 0 if it ended first",
-                        f"rc={r['rc']} {r['err'][:1]}")
-                if r["rc"] == 0:
-                    c.note(f"{tag}: ended before SIG{s} arrived")
+                check_exit_on_signal(c, r, tag, s, killed)
             if s == "KILL":
                 continue
-            ekb = b.kv.get(f"ek_before.{tag}")
-            c.check(b.kv.get(f"ek.{tag}") == ekb,
-                    f"{tag}: vm.memory_failure_early_kill restored after SIG{s}",
-                    f"{ekb} -> {b.kv.get(f'ek.{tag}')}")
+            check_sysctl_restored(c, b, tag, s)
             # (no line when the signal came before it took signals in hand, at its start, or
             # after it let go of them, its work done: the default action, nothing left to undo)
             if r["rc"] == killed and r["err"]:
@@ -171,8 +181,7 @@ def sc_fault_count(c, b, ver, boot, args):
         r = b.runs.get(tag)
         if not c.check(r is not None, f"{tag}: hwpinject ran"):
             continue
-        c.check(r["rc"] in (0, killed), f"{tag}: exit {killed} (SIG{s}), or 0 if it ended first",
-                f"rc={r['rc']} {r['err'][:1]}")
+        check_exit_on_signal(c, r, tag, s, killed)
         reps = [o for o in M.run_json(b, tag) if "method" in o]
         c.note(f"{tag}: {len(reps)} reports before SIG{s}")
         c.check(all(o.get("poisoned") is True and o.get("outcome") == "sigbus-ao" for o in reps),
@@ -183,10 +192,7 @@ def sc_fault_count(c, b, ver, boot, args):
                 str(b.kv.get(f"victim_alive.{tag}")))
         if s == "KILL":
             continue
-        ekb = b.kv.get(f"ek_before.{tag}")
-        c.check(b.kv.get(f"ek.{tag}") == ekb,
-                f"{tag}: vm.memory_failure_early_kill restored after SIG{s}",
-                f"{ekb} -> {b.kv.get(f'ek.{tag}')}")
+        check_sysctl_restored(c, b, tag, s)
         if r["rc"] == killed and r["err"]:
             one_err_line(c, b, tag)
             m = re.search(r"after (\d+) of (\d+) pages", r["err"][0])
