@@ -114,24 +114,80 @@ static uint64_t next_random(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+static void swap_u64(uint64_t *a, uint64_t *b)
+{
+	uint64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Candidate pages: their addresses, and their pagemap entries if wanted (e).
+ * Either the caller's arrays of CAP elements, or (own) arrays that grow.
+ */
 struct cand {
-	uint64_t *v;
+	uint64_t *v, *e;
 	size_t n, cap;
+	bool own;
 };
 
-static int cand_push(struct cand *c, uint64_t va)
+/* Twice the room of C's own arrays; the caller's are never outgrown (walk() stops at COUNT). */
+static int cand_grow(struct cand *c)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		uint64_t *nv = realloc(c->v, cap * sizeof(*nv));
+	size_t cap = c->cap * 2;
+	uint64_t *nv, *ne;
 
-		if (!nv)
+	if (!c->own)
+		return -ENOBUFS;
+	nv = realloc(c->v, cap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	c->v = nv;
+	if (c->e) {
+		ne = realloc(c->e, cap * sizeof(*ne));
+		if (!ne)
 			return -ENOMEM;
-		c->v = nv;
-		c->cap = cap;
+		c->e = ne;
 	}
-	c->v[c->n++] = va;
+	c->cap = cap;
 	return 0;
+}
+
+/*
+ * The candidates among BUF[0..CNT), the pagemap entries of the pages from
+ * page number P on, until C has LIMIT.  Kept in locals: this loop runs
+ * over every page of a region.
+ */
+static int cand_take(struct cand *c, const uint64_t *buf, size_t cnt, uint64_t p, uint64_t ps,
+		     bool absent, size_t limit)
+{
+	uint64_t *v = c->v, *e = c->e;
+	size_t k, n = c->n, cap = c->cap;
+	int r = 0;
+
+	for (k = 0; k < cnt && n < limit; k++) {
+		if (!absent) {	/* most pages of a sparse region: skip them in a tight loop */
+			while (k < cnt && !(buf[k] & PM_PRESENT))
+				k++;
+			if (k == cnt)
+				break;
+		}
+		if (n == cap) {
+			c->n = n;
+			r = cand_grow(c);
+			if (r < 0)
+				break;
+			v = c->v;
+			e = c->e;
+			cap = c->cap;
+		}
+		if (e)
+			e[n] = buf[k];
+		v[n++] = (p + k) * ps;
+	}
+	c->n = n;
+	return r;
 }
 
 /*
@@ -165,7 +221,7 @@ static int walk(struct hwpi_ctx *ctx, pid_t pid, const struct region *rg,
 		first += skip;
 		skip = 0;
 		for (p = first; p < last && c->n < limit; p += PAGEMAP_BATCH) {
-			size_t k, cnt = (size_t)(last - p < PAGEMAP_BATCH ? last - p : PAGEMAP_BATCH);
+			size_t cnt = (size_t)(last - p < PAGEMAP_BATCH ? last - p : PAGEMAP_BATCH);
 
 			r = hwpi__pread_full(fd, buf, cnt * 8, (off_t)(p * 8));
 			if (r < 0) {
@@ -173,13 +229,9 @@ static int walk(struct hwpi_ctx *ctx, pid_t pid, const struct region *rg,
 					      strerror(-r));
 				goto out;
 			}
-			for (k = 0; k < cnt && c->n < limit; k++) {
-				if (!sel->include_absent && !(buf[k] & PM_PRESENT))
-					continue;
-				r = cand_push(c, (p + k) * ps);
-				if (r < 0)
-					goto out;
-			}
+			r = cand_take(c, buf, cnt, p, ps, sel->include_absent, limit);
+			if (r < 0)
+				goto out;
 		}
 	}
 out:
@@ -188,9 +240,13 @@ out:
 	return r;
 }
 
-HWPI_EXPORT int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
-				   const struct hwpi_selection *sel, uint64_t *vaddrs,
-				   size_t count, size_t *n)
+/*
+ * A selection in order stops at COUNT pages and goes straight into the
+ * caller's arrays; a random one chooses among all the region's pages.
+ */
+HWPI_EXPORT int hwpi_region_entries(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
+				    const struct hwpi_selection *sel, uint64_t *vaddrs,
+				    uint64_t *entries, size_t count, size_t *n)
 {
 	static const struct hwpi_selection defaults;
 	struct cand c = { 0 };
@@ -206,16 +262,29 @@ HWPI_EXPORT int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *
 	r = parse_spec(ctx, spec, &rg);
 	if (r < 0)
 		return r;
-	/* a zombie or a kernel thread has no maps: say so, not "no such region" */
-	r = hwpi__check_process(ctx, pid);
-	if (r < 0)
-		return r;
 	r = hwpi__maps_foreach(ctx, pid, collect_cb, &rg);
 	if (r < 0)
 		goto out;
 	if (rg.n == 0) {
-		r = hwpi__err(ctx, -ENOENT, "pid %d has no %s region", (int)pid, spec);
+		/* a zombie or a kernel thread has no maps: say so, not "no such region" */
+		r = hwpi__check_process(ctx, pid);
+		if (r == 0)
+			r = hwpi__err(ctx, -ENOENT, "pid %d has no %s region", (int)pid, spec);
 		goto out;
+	}
+	if (sel->random) {
+		c.own = true;
+		c.cap = 256;
+		c.v = malloc(c.cap * sizeof(*c.v));
+		c.e = entries ? malloc(c.cap * sizeof(*c.e)) : NULL;
+		if (!c.v || (entries && !c.e)) {
+			r = hwpi__err(ctx, -ENOMEM, "out of memory");
+			goto out;
+		}
+	} else {
+		c.v = vaddrs;
+		c.e = entries;
+		c.cap = count;
 	}
 	r = walk(ctx, pid, &rg, sel, sel->random ? 0 : sel->offset, sel->random ? SIZE_MAX : count,
 		 &c);
@@ -234,16 +303,28 @@ HWPI_EXPORT int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *
 		/* partial Fisher-Yates: the first COUNT entries become the choice */
 		for (i = 0; i < count; i++) {
 			size_t j = i + (size_t)(next_random(&state) % (c.n - i));
-			uint64_t tmp = c.v[i];
 
-			c.v[i] = c.v[j];
-			c.v[j] = tmp;
+			swap_u64(&c.v[i], &c.v[j]);
+			if (c.e)
+				swap_u64(&c.e[i], &c.e[j]);
 		}
+		memcpy(vaddrs, c.v, count * sizeof(*vaddrs));
+		if (entries)
+			memcpy(entries, c.e, count * sizeof(*entries));
 	}
-	memcpy(vaddrs, c.v, count * sizeof(*vaddrs));
 	*n = count;
 out:
-	free(c.v);
+	if (c.own) {
+		free(c.e);
+		free(c.v);
+	}
 	free(rg.ranges);
 	return r;
+}
+
+HWPI_EXPORT int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
+				   const struct hwpi_selection *sel, uint64_t *vaddrs,
+				   size_t count, size_t *n)
+{
+	return hwpi_region_entries(ctx, pid, spec, sel, vaddrs, NULL, count, n);
 }

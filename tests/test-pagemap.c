@@ -45,6 +45,25 @@ static void test_decode(void)
 	CHECK_U64(e.swap_offset, (1ULL << 50) - 1);
 }
 
+/* hwpi_pagemap_pfn() is the pfn hwpi_pagemap_decode() gives, for every kind of entry. */
+static void test_pfn(void)
+{
+	static const uint64_t raw[] = {
+		0, PRESENT, PRESENT | 0x1a2b3, PRESENT | EXCLUSIVE | SOFT_DIRTY | 0x1a2b3,
+		PRESENT | FILE_SHARED | ((1ULL << 55) - 1), SWAPPED | (0x1a2b3ULL << 5) | 27,
+		SWAPPED | ((1ULL << 55) - 1), FILE_SHARED | 0x1a2b3, ~0ULL, ~PRESENT,
+	};
+	struct hwpi_pagemap_entry e;
+	size_t i;
+
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		fprintf(stderr, "  0x%016" PRIx64 "\n", raw[i]);
+		hwpi_pagemap_decode(raw[i], &e);
+		CHECK_U64(hwpi_pagemap_pfn(raw[i]), e.pfn);
+	}
+	CHECK_U64(hwpi_pagemap_pfn(PRESENT | SOFT_DIRTY | 0x1a2b3), 0x1a2b3);
+}
+
 static void test_read(void)
 {
 	const char *root = test_fake("mf-6.12");
@@ -235,6 +254,7 @@ int main(int argc, char **argv)
 {
 	test_init(argc, argv);
 	RUN(test_decode);
+	RUN(test_pfn);
 	RUN(test_read);
 	RUN(test_resolve);
 	RUN(test_poisoned_entry);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Region specs and page selection (hwpi_region_select) on the fake victim. */
+/* Region specs and page selection (hwpi_region_select, hwpi_region_entries) on the fake victim. */
 #include "testing.h"
 
 #define PID 4242
@@ -193,7 +193,7 @@ static void test_resolve_many(void)
 	struct hwpi_selection sel = { .include_absent = true };
 	static const char *const regions[] = { "heap", "anon", "stack", "file", "0x7f0000400000-0x7f0000410000" };
 	struct hwpi_target *many = calloc(512, sizeof(*many)), one;
-	uint64_t v[512], bad[2];
+	uint64_t v[512], w[64], all[512], bad[2];
 	size_t i, k, n;
 
 	CHECK(many != NULL);
@@ -223,6 +223,25 @@ static void test_resolve_many(void)
 			check_same_target(&many[i], &one);
 		}
 	}
+	/* all regions in one call, neighbours from different mappings, pfns out of order */
+	for (k = n = 0; k < sizeof(regions) / sizeof(regions[0]); k++) {
+		size_t m, want = 1;
+
+		while (want < 64 && hwpi_region_select(ctx, PID, regions[k], &sel, w, want + 1, &m) == 0)
+			want++;
+		CHECK_OK(hwpi_region_select(ctx, PID, regions[k], &sel, w, want, &m));
+		for (i = 0; i < m; i++)
+			all[n++] = w[i];
+	}
+	/* the first, the last, the second, the one before the last... */
+	for (i = 0; i < n; i++)
+		v[i] = i % 2 ? all[n - 1 - i / 2] : all[i / 2];
+	fprintf(stderr, "  all regions: %zu pages\n", n);
+	CHECK_OK(hwpi_resolve_vaddrs(ctx, PID, v, n, many));
+	for (i = 0; i < n; i++) {
+		CHECK_OK(hwpi_resolve_vaddr(ctx, PID, v[i], &one));
+		check_same_target(&many[i], &one);
+	}
 	/* an address that is not mapped: the error hwpi_resolve_vaddr() gives */
 	bad[0] = HEAP;
 	bad[1] = 0x1000;
@@ -231,6 +250,50 @@ static void test_resolve_many(void)
 	CHECK_ERR(hwpi_resolve_vaddrs(ctx, 4243, bad, 1, many), -ESRCH);
 	CHECK_OK(hwpi_resolve_vaddrs(ctx, PID, bad, 0, many));
 	free(many);
+}
+
+/*
+ * hwpi_region_entries() chooses what hwpi_region_select() chooses, and
+ * each page's pagemap entry is the one hwpi_resolve_vaddr() reads.
+ */
+static void test_entries(void)
+{
+	static const struct hwpi_selection sels[] = {
+		{ 0 }, { .offset = 3 * PG }, { .include_absent = true },
+		{ .random = true, .seed = 7 }, { .random = true, .seed = 7, .include_absent = true },
+	};
+	uint64_t v[16], w[16], e[16];
+	struct hwpi_target one;
+	size_t k, i, n, m, present;
+
+	for (k = 0; k < sizeof(sels) / sizeof(sels[0]); k++) {
+		fprintf(stderr, "  selection %zu\n", k);
+		CHECK_OK(hwpi_region_select(ctx, PID, "heap", &sels[k], v, 12, &n));
+		memset(e, 0xa5, sizeof(e));
+		CHECK_OK(hwpi_region_entries(ctx, PID, "heap", &sels[k], w, e, 12, &m));
+		check_list(w, m, v, n);
+		for (i = present = 0; i < m; i++) {
+			struct hwpi_pagemap_entry d;
+
+			CHECK_OK(hwpi_resolve_vaddr(ctx, PID, w[i], &one));
+			CHECK_U64(e[i], one.pagemap);
+			hwpi_pagemap_decode(e[i], &d);
+			present += d.present;
+			if (d.present)
+				CHECK_U64(d.pfn, one.pfn);
+		}
+		/* the heap's pages 2 and 5 are absent */
+		if (!sels[k].include_absent)
+			CHECK_INT(present, 12);
+		else if (!sels[k].random)
+			CHECK_INT(present, 10);
+	}
+	/* the errors are hwpi_region_select()'s; ENTRIES may be NULL */
+	CHECK_ERR(hwpi_region_entries(ctx, PID, "heap", NULL, v, e, 15, &n), -ERANGE);
+	CHECK_INT(n, 0);
+	CHECK_ERR(hwpi_region_entries(ctx, 4243, "heap", NULL, v, e, 1, &n), -ESRCH);
+	CHECK_OK(hwpi_region_entries(ctx, PID, "heap", NULL, v, NULL, 14, &n));
+	CHECK_INT(n, 14);
 }
 
 static void test_errors(void)
@@ -281,6 +344,7 @@ int main(int argc, char **argv)
 	RUN(test_kinds);
 	RUN(test_random);
 	RUN(test_resolve_many);
+	RUN(test_entries);
 	RUN(test_errors);
 	hwpi_ctx_free(ctx);
 	return 0;

@@ -239,6 +239,14 @@ struct hwpi_pagemap_entry {
 	uint64_t swap_offset;
 };
 void hwpi_pagemap_decode(uint64_t raw, struct hwpi_pagemap_entry *e);
+/*
+ * Only the pfn of a raw pagemap entry: that of a present page, else 0 (as
+ * hwpi_pagemap_decode() gives it), inline for loops over a whole region.
+ */
+static inline uint64_t hwpi_pagemap_pfn(uint64_t raw)
+{
+	return (raw >> 63) ? raw & ((1ULL << 55) - 1) : 0;
+}
 
 /*
  * Regions.  SPEC is "heap", "stack", "anon", "file", "file:PATH" or
@@ -259,6 +267,16 @@ struct hwpi_selection {
 int hwpi_region_select(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
 		       const struct hwpi_selection *sel, uint64_t *vaddrs,
 		       size_t count, size_t *n);
+/*
+ * hwpi_region_select(), and the pagemap entry of each page chosen, as the
+ * one scan of the region read it, in ENTRIES[0..COUNT-1] (decode it with
+ * hwpi_pagemap_decode(): the pfn of a present page, or the hwpoison swap
+ * entry of a poisoned one).  Translating a region to pfns this way costs
+ * one batched read of its pagemap.  ENTRIES may be NULL.
+ */
+int hwpi_region_entries(struct hwpi_ctx *ctx, pid_t pid, const char *spec,
+			const struct hwpi_selection *sel, uint64_t *vaddrs,
+			uint64_t *entries, size_t count, size_t *n);
 
 /* ------------------------------------------------------------------------ */
 /* Injection                                                                */
