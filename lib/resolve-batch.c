@@ -15,7 +15,7 @@
 #include "internal.h"
 
 #define PAGEMAP_WINDOW 4096	/* pagemap entries per read */
-#define KPF_RUN_GAP 32		/* read across gaps of up to this many pfns */
+#define KPF_RUN_GAP 4		/* read across gaps of up to this many pfns */
 #define KPF_RUN_MAX 65536	/* kpageflags entries per read, at most */
 #define PM_PRESENT (1ULL << 63)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
@@ -125,28 +125,55 @@ struct pfn_ref {
 	size_t idx;
 };
 
-static int by_pfn(const void *a, const void *b)
-{
-	const struct pfn_ref *x = a, *y = b;
+#define RADIX_BITS 11
 
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+/*
+ * REF[0..M) in ascending pfn order, through TMP (M elements): a radix sort,
+ * a few passes over the array instead of qsort()'s calls per comparison --
+ * a region has tens of thousands of pages.  Returns the sorted array
+ * (REF or TMP).
+ */
+static struct pfn_ref *sort_by_pfn(struct pfn_ref *ref, struct pfn_ref *tmp, size_t m)
+{
+	uint64_t all = 0;
+	unsigned int shift;
+	size_t i;
+
+	for (i = 0; i < m; i++)
+		all |= ref[i].pfn;
+	for (shift = 0; shift < 64 && (all >> shift); shift += RADIX_BITS) {
+		size_t pos[(1u << RADIX_BITS) + 1] = { 0 };
+		struct pfn_ref *t;
+
+		for (i = 0; i < m; i++)
+			pos[((ref[i].pfn >> shift) & ((1u << RADIX_BITS) - 1)) + 1]++;
+		for (i = 1; i <= (1u << RADIX_BITS); i++)
+			pos[i] += pos[i - 1];
+		for (i = 0; i < m; i++)
+			tmp[pos[(ref[i].pfn >> shift) & ((1u << RADIX_BITS) - 1)]++] = ref[i];
+		t = ref;
+		ref = tmp;
+		tmp = t;
+	}
+	return ref;
 }
 
 /*
  * kpageflags of the present pfns among ENTRY[0..N-1] into FLAGS, HAVE[i]
- * set for those read: sorted, then one read per run of nearby pfns.  A
+ * set for those read: sorted, then one read per run of nearby pfns (the
+ * order only saves reads: a run never goes below its first pfn).  A
  * failure leaves HAVE[i] false (the flags are then "unknown", as with
  * hwpi_resolve_vaddr()).
  */
 static void read_kpageflags(struct hwpi_ctx *ctx, const uint64_t *entry, size_t n,
 			    uint64_t *flags, bool *have)
 {
-	struct pfn_ref *ref = malloc(n * sizeof(*ref));
+	struct pfn_ref *buf = malloc(2 * n * sizeof(*buf)), *ref = buf;
 	uint64_t *run = malloc(KPF_RUN_MAX * sizeof(*run));
 	size_t i, k, m = 0;
 	int fd = -1;
 
-	if (!ref || !run)
+	if (!buf || !run)
 		goto out;
 	for (i = 0; i < n; i++)
 		if ((entry[i] & PM_PRESENT) && (entry[i] & PM_PFN_MASK))
@@ -156,7 +183,7 @@ static void read_kpageflags(struct hwpi_ctx *ctx, const uint64_t *entry, size_t 
 	fd = hwpi__open(ctx, O_RDONLY, "/proc/kpageflags");
 	if (fd < 0)
 		goto out;
-	qsort(ref, m, sizeof(*ref), by_pfn);
+	ref = sort_by_pfn(buf, buf + n, m);
 	for (i = 0; i < m; i = k) {
 		uint64_t lo = ref[i].pfn, hi = lo;
 		ssize_t got;
@@ -176,7 +203,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(run);
-	free(ref);
+	free(buf);
 }
 
 HWPI_EXPORT int hwpi_resolve_vaddrs(struct hwpi_ctx *ctx, pid_t pid, const uint64_t *vaddrs,
