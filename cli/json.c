@@ -94,61 +94,66 @@ static unsigned int utf8_len(const unsigned char *p)
 #undef CONT
 }
 
+/* Bytes from P on that are written as they are: printable ASCII but '"' and '\\', valid UTF-8. */
+static size_t plain_run(const unsigned char *p)
+{
+	const unsigned char *q = p;
+	unsigned int n;
+
+	for (;;) {
+		if (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\') {
+			q++;
+			continue;
+		}
+		if (*q < 0x80 || !(n = utf8_len(q)))
+			return (size_t)(q - p);
+		q += n;
+	}
+}
+
 void json_put_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned int n;
+	size_t run;
 
 	putc('"', f);
 	while (*p) {
 		unsigned char c = *p;
 
+		run = plain_run(p);
+		if (run) {	/* one write per run, not per byte: a region prints thousands */
+			fwrite(p, 1, run, f);
+			p += run;
+			continue;
+		}
 		switch (c) {
 		case '"':
 			fputs("\\\"", f);
-			p++;
-			continue;
+			break;
 		case '\\':
 			fputs("\\\\", f);
-			p++;
-			continue;
+			break;
 		case '\b':
 			fputs("\\b", f);
-			p++;
-			continue;
+			break;
 		case '\f':
 			fputs("\\f", f);
-			p++;
-			continue;
+			break;
 		case '\n':
 			fputs("\\n", f);
-			p++;
-			continue;
+			break;
 		case '\r':
 			fputs("\\r", f);
-			p++;
-			continue;
+			break;
 		case '\t':
 			fputs("\\t", f);
-			p++;
-			continue;
+			break;
 		default:
+			/* a control character, DEL, or a byte that is not UTF-8: its value */
+			fprintf(f, "\\u%04x", c);
 			break;
 		}
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		n = utf8_len(p);
-		if (!n) {
-			/* not UTF-8: keep the byte value visible */
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n, f);
-		p += n;
+		p++;
 	}
 	putc('"', f);
 }
