@@ -83,6 +83,7 @@ v_start 1 $SPARSE_MIB && {
     bench pagemap $VPID $SA $((SE - SA)) $REPS flags
     present=$(echo "$out" | sed -n 's/.*present=\([0-9]*\).*/\1/p')
     bench translate $VPID $SA-$SE "$present" $REPS
+    bench translate $VPID $SA-$SE "$present" $REPS full
     bench exec 1 hwpinject translate --json --pid $VPID --region $SA-$SE --count "$present" |
         sed "s/^@B name=exec/@B name=cli-translate present=$present/"
     v_stop
