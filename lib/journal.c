@@ -35,6 +35,7 @@
 struct hwpi_journal {
 	struct hwpi_ctx *ctx;
 	int fd;
+	bool unsynced;		/* a record written since the last fsync */
 	char path[HWPI_PATH_MAX];
 };
 
@@ -84,8 +85,17 @@ static int open_journal(struct hwpi_ctx *ctx, const char *path, int flags)
 	return fd;
 }
 
-/* Append the line BUF (with its newline) and make it durable. */
-static int append(struct hwpi_journal *j, const char *buf)
+/*
+ * Whether a record must be on disk before the call that writes it returns:
+ * what is about to be done (a page, a sysctl) must, so that a crash that
+ * doing it causes finds it written.  What was done (a result, an unpoison)
+ * need not: the next record that must (the next page) or the close takes
+ * it to disk with it -- one fsync a page instead of two.
+ */
+enum durability { SYNC_NOW, SYNC_LATER };
+
+/* Append the line BUF (with its newline); SYNC_NOW: and make it (and all before it) durable. */
+static int append(struct hwpi_journal *j, enum durability d, const char *buf)
 {
 	size_t len = strlen(buf), n = 0;
 
@@ -99,13 +109,19 @@ static int append(struct hwpi_journal *j, const char *buf)
 		}
 		n += (size_t)k;
 	}
+	if (d == SYNC_LATER) {
+		j->unsynced = true;
+		return 0;
+	}
 	if (fsync(j->fd) < 0)
 		return hwpi__err(j->ctx, -errno, "cannot sync journal %s: %m", j->path);
+	j->unsynced = false;
 	return 0;
 }
 
-static int appendf(struct hwpi_journal *j, const char *fmt, ...) HWPI_PRINTF(2, 3);
-static int appendf(struct hwpi_journal *j, const char *fmt, ...)
+static int appendf(struct hwpi_journal *j, enum durability d, const char *fmt, ...)
+	HWPI_PRINTF(3, 4);
+static int appendf(struct hwpi_journal *j, enum durability d, const char *fmt, ...)
 {
 	char line[JOURNAL_LINE_MAX];
 	va_list ap;
@@ -116,7 +132,7 @@ static int appendf(struct hwpi_journal *j, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return hwpi__err(j->ctx, -EOVERFLOW, "journal record too long");
-	return append(j, line);
+	return append(j, d, line);
 }
 
 /* A new file's directory entry must survive a crash too. */
@@ -230,7 +246,7 @@ HWPI_EXPORT int hwpi_journal_open(struct hwpi_ctx *ctx, const char *path, unsign
 		}
 	}
 	if (st.st_size == 0) {
-		r = appendf(j, "%s %d\n", JOURNAL_MAGIC, JOURNAL_VERSION);
+		r = appendf(j, SYNC_NOW, "%s %d\n", JOURNAL_MAGIC, JOURNAL_VERSION);
 		if (r < 0)
 			goto err;
 		sync_dir(path);
@@ -247,6 +263,8 @@ HWPI_EXPORT void hwpi_journal_close(struct hwpi_journal *j)
 {
 	if (!j)
 		return;
+	if (j->unsynced)
+		fsync(j->fd);	/* the results written since the last page */
 	close(j->fd);
 	free(j);
 }
@@ -266,7 +284,7 @@ HWPI_EXPORT int hwpi_journal_record(struct hwpi_journal *j, const struct hwpi_ta
 			   (t->have_kpageflags && (t->kpageflags & (1ULL << HWPI_KPF_HWPOISON)));
 		snprintf(already, sizeof(already), " already=%d", poisoned ? 1 : 0);
 	}
-	return appendf(j, "inject method=%s%s pid=%d vaddr=0x%" PRIx64 "%s time=%lld\n",
+	return appendf(j, SYNC_NOW, "inject method=%s%s pid=%d vaddr=0x%" PRIx64 "%s time=%lld\n",
 		       hwpi_method_name(m), pfn, (int)t->pid, t->have_vaddr ? t->vaddr : 0,
 		       already, (long long)time(NULL));
 }
@@ -288,7 +306,7 @@ int hwpi__journal_done(struct hwpi_journal *j, bool have_pfn, uint64_t pfn,
 	if (r->have_new_pfn)
 		snprintf(np, sizeof(np), " new_pfn=0x%" PRIx64, r->new_pfn);
 	/* a pfn learnt after the injection: its HWPOISON was not read */
-	return appendf(j, "done%s err=%d poisoned=%s%s\n", p, abs(r->err),
+	return appendf(j, SYNC_LATER, "done%s err=%d poisoned=%s%s\n", p, abs(r->err),
 		       have_pfn && (!r->target.have_pfn || r->target.pfn == pfn) ?
 			       poisoned_word(r) : "unknown", np);
 }
@@ -305,7 +323,7 @@ HWPI_EXPORT int hwpi_journal_record_sysctl(struct hwpi_journal *j, enum hwpi_sys
 {
 	if (!j || !hwpi_sysctl_name(s))
 		return -EINVAL;
-	return appendf(j, "%s %s=%ld\n", restored ? "sysctl-restored" : "sysctl",
+	return appendf(j, SYNC_NOW, "%s %s=%ld\n", restored ? "sysctl-restored" : "sysctl",
 		       hwpi_sysctl_name(s), old_value);
 }
 
@@ -314,7 +332,7 @@ HWPI_EXPORT int hwpi_journal_record_unpoison(struct hwpi_journal *j, uint64_t pf
 {
 	if (!j || !r)
 		return -EINVAL;
-	return appendf(j, "unpoison pfn=0x%" PRIx64 " err=%d poisoned=%s\n", pfn, abs(r->err),
+	return appendf(j, SYNC_LATER, "unpoison pfn=0x%" PRIx64 " err=%d poisoned=%s\n", pfn, abs(r->err),
 		       poisoned_word(r));
 }
 

@@ -2,9 +2,19 @@
 /* The write-ahead journal: writing it safely, reading it back strictly. */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "testing.h"
+
+/* fsync(2) of the (statically linked) library, counted: which records are made durable when */
+static unsigned int n_fsync;
+
+int fsync(int fd)
+{
+	n_fsync++;
+	return (int)syscall(SYS_fsync, fd);
+}
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -457,6 +467,63 @@ static void test_inject(void)
 	hwpi_ctx_free(ctx);
 }
 
+/*
+ * A page and a sysctl are on disk before the call that records them
+ * returns; a result or an unpoison goes to disk with the next of those, or
+ * at the close: one fsync a page, not two.
+ */
+static void test_durability(void)
+{
+	const char *root = jdir();
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_report *r = calloc(1, sizeof(*r));
+	struct hwpi_target t = pfn_target(0x2000);
+	struct hwpi_journal *j;
+	unsigned int before;
+	char p[4096], *text;
+
+	CHECK(r);
+	jpath(p, sizeof(p), root, "durable");
+	before = n_fsync;
+	CHECK_OK(hwpi_journal_open(ctx, p, 0, &j));
+	CHECK(n_fsync >= before + 1);	/* the header (and the new file's directory) */
+	before = n_fsync;
+	CHECK_OK(hwpi_journal_record_sysctl(j, HWPI_SYSCTL_EARLY_KILL, 0, false));
+	CHECK_INT(n_fsync, before + 1);
+	CHECK_OK(hwpi_journal_record(j, &t, HWPI_METHOD_CORRUPT_PFN));
+	CHECK_INT(n_fsync, before + 2);
+	r->target = t;
+	r->poisoned_known = r->poisoned = true;
+	CHECK_OK(hwpi_journal_result(j, r));
+	CHECK_INT(n_fsync, before + 2);		/* written, not yet synced */
+	text = tfile_read(root, "durable");
+	CHECK_CONTAINS(text, "\ndone pfn=0x2000 err=0 poisoned=1\n");
+	free(text);
+	t = pfn_target(0x2001);
+	CHECK_OK(hwpi_journal_record(j, &t, HWPI_METHOD_CORRUPT_PFN));
+	CHECK_INT(n_fsync, before + 3);		/* the page, and the result before it */
+	CHECK_OK(hwpi_journal_record_unpoison(j, 0x2000, r));
+	CHECK_INT(n_fsync, before + 3);
+	CHECK_OK(hwpi_journal_record_sysctl(j, HWPI_SYSCTL_EARLY_KILL, 0, true));
+	CHECK_INT(n_fsync, before + 4);
+	hwpi_journal_close(j);			/* nothing left unsynced */
+	CHECK_INT(n_fsync, before + 4);
+
+	CHECK_OK(hwpi_journal_open(ctx, p, 0, &j));
+	before = n_fsync;
+	r->target = t;
+	CHECK_OK(hwpi_journal_result(j, r));
+	CHECK_INT(n_fsync, before);
+	hwpi_journal_close(j);			/* the result written last */
+	CHECK_INT(n_fsync, before + 1);
+	text = tfile_read(root, "durable");
+	CHECK_CONTAINS(text, "sysctl-restored vm.memory_failure_early_kill=0\n"
+			     "done pfn=0x2001 err=0 poisoned=1\n");
+	free(text);
+	free(r);
+	hwpi_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	test_init(argc, argv);
@@ -468,5 +535,6 @@ int main(int argc, char **argv)
 	RUN(test_sysctl_nesting);
 	RUN(test_states);
 	RUN(test_inject);
+	RUN(test_durability);
 	return 0;
 }
