@@ -352,13 +352,6 @@ bool hwpi__hold_live(const struct hwpi_hold *h)
 	return h->active && any_live(h);
 }
 
-/*
- * Has any live thread a signal pending that it does not block, or one of
- * IN_HANDLER blocked (it runs the handler of a signal it was sent)?  The
- * kernel reads the masks under the lock it dequeues signals with, and a
- * thread that dequeued one for us has already set up its ptrace stop in
- * that same section: after a "no", waitpid sees every such stop.
- */
 /* CPU time of thread TID (schedstat, ns), 0 if unknown. */
 static uint64_t run_ns(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
 {
