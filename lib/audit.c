@@ -129,11 +129,28 @@ static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
 		close(fd);
 }
 
+/* Who writes the line: the calling process (learnt once per SINK, if any). */
+static void audit_who(struct hwpi_audit_sink *sink, struct hwpi_audit_who *who)
+{
+	if (sink && sink->who_known) {
+		*who = sink->who;
+		return;
+	}
+	who->pid = getpid();
+	who->uid = (unsigned int)getuid();
+	own_comm(who->comm, sizeof(who->comm));
+	if (sink) {
+		sink->who = *who;
+		sink->who_known = true;
+	}
+}
+
 static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool have_pfn,
 		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr,
 		  struct hwpi_audit_sink *sink)
 {
-	char line[512], spfn[24], sphys[24], svaddr[24], spid[16], comm[20];
+	char line[512], spfn[24], sphys[24], svaddr[24], spid[16];
+	struct hwpi_audit_who who;
 	int n;
 
 	hex_or_dash(spfn, sizeof(spfn), have_pfn, pfn);
@@ -143,12 +160,12 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 		snprintf(spid, sizeof(spid), "%d", (int)pid);
 	else
 		snprintf(spid, sizeof(spid), "-");
-	own_comm(comm, sizeof(comm));
+	audit_who(sink, &who);
 	n = snprintf(line, sizeof(line),
 		     AUDIT_PRIO "hwpinject[%d]: op=%s method=%s pfn=%s phys=%s pid=%s vaddr=%s "
 				"uid=%u auid=%s comm=%s\n",
-		     (int)getpid(), op, method, spfn, sphys, spid, svaddr, (unsigned int)getuid(),
-		     own_auid(ctx), comm);
+		     (int)who.pid, op, method, spfn, sphys, spid, svaddr, who.uid, own_auid(ctx),
+		     who.comm);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	dbg(ctx, "audit: %.*s", n - 1 - (int)strlen(AUDIT_PRIO), line + strlen(AUDIT_PRIO));

@@ -276,6 +276,7 @@ struct batch {
 	struct hwpi_counts_after prev;
 	struct hwpi_audit_sink audit;
 	struct injector inj;
+	pid_t self;			/* getpid(), a system call */
 };
 
 static void fill_report_head(struct hwpi_ctx *ctx, const struct hwpi_target *t,
@@ -319,7 +320,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		r->dry_run = true;
 		return 0;
 	}
-	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != getpid();
+	remote_madvise = hwpi_method_needs_vaddr(m) && t->pid > 0 && t->pid != b->self;
 	if (remote_madvise && ctx->root[0]) {
 		rc = hwpi__err(ctx, -EOPNOTSUPP,
 			       "pid %d belongs to the fake tree %s: no process to run madvise in",
@@ -327,7 +328,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		goto out_hold;
 	}
 	/* pids of a fake tree (tests) are not processes of this machine */
-	want_hold = t->pid > 0 && t->pid != getpid() && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
+	want_hold = t->pid > 0 && t->pid != b->self && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
 	/*
 	 * A hold is of this pid (it ends with the pid's last page) and of a pfn
@@ -399,6 +400,7 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 	memset(b, 0, sizeof(*b));
 	b->audit = (struct hwpi_audit_sink)HWPI_AUDIT_SINK_INIT;
 	b->inj.fd = -1;
+	b->self = getpid();
 	b->opts = opts;
 	b->m = m;
 	b->old_ek = -1;

@@ -160,11 +160,18 @@ void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum 
  * rate-limits each open file to 10 lines in 5 s, so it is opened again
  * before that).  NULL sink: opened for the line alone.
  */
+struct hwpi_audit_who {		/* the calling process */
+	pid_t pid;
+	unsigned int uid;
+	char comm[20];
+};
 struct hwpi_audit_sink {
 	int fd;			/* -1: not open */
 	unsigned int lines;	/* written through fd */
+	bool who_known;		/* who: learnt at the first line, not three syscalls a line */
+	struct hwpi_audit_who who;
 };
-#define HWPI_AUDIT_SINK_INIT { .fd = -1, .lines = 0 }
+#define HWPI_AUDIT_SINK_INIT { .fd = -1, .lines = 0, .who_known = false }
 void hwpi__audit_sink_close(struct hwpi_audit_sink *sink);
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn);
 
@@ -219,12 +226,15 @@ bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report 
 
 /* hold.c: a target held with PTRACE_SEIZE (all its threads) */
 #define HWPI_HOLD_MAX_THREADS 256
+#define HWPI_HOLD_KEPT_STATUS 16	/* threads whose status file stays open */
 struct hwpi_hold {
 	pid_t pid;
 	bool active;
 	unsigned int n;
 	pid_t tids[HWPI_HOLD_MAX_THREADS];
 	bool live[HWPI_HOLD_MAX_THREADS];
+	/* /proc/PID/task/TID/status of the first slots, read at every settle: fd + 1, 0 = none */
+	int status_fd1[HWPI_HOLD_KEPT_STATUS];
 };
 int hwpi__hold_begin(struct hwpi_ctx *ctx, pid_t pid, struct hwpi_hold *h);
 /* the same, with thread SEIZED already attached by us (0: none) */

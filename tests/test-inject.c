@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -626,7 +627,7 @@ static void test_audit_batch(void)
 	struct hwpi_inject_opts o = plain;
 	struct hwpi_target t[20];
 	struct hwpi_report r;
-	char p[4096], *got, *line, *save = NULL;
+	char p[4096], comm[17] = "", *got, *line, *save = NULL;
 	size_t i, done, n = 0;
 
 	o.flags |= HWPI_INJECT_FORCE;	/* some of the fake's pfns look unsafe */
@@ -640,12 +641,20 @@ static void test_audit_batch(void)
 	CHECK_U64(done, 20);
 	got = tfile_read(root, "dev/kmsg");
 	CHECK(got != NULL);
+	CHECK(prctl(PR_GET_NAME, comm, 0, 0, 0) == 0);
 	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char want[32];
+		char want[64];
 
 		snprintf(want, sizeof(want), " pfn=0x%zx ", 0x2008 + n);
 		CHECK_CONTAINS(line, want);
 		CHECK_CONTAINS(line, "op=inject method=corrupt-pfn");
+		/* who wrote it: this process, on every line of the batch */
+		snprintf(want, sizeof(want), "hwpinject[%d]: ", (int)getpid());
+		CHECK_CONTAINS(line, want);
+		snprintf(want, sizeof(want), " uid=%u auid=", (unsigned int)getuid());
+		CHECK_CONTAINS(line, want);
+		snprintf(want, sizeof(want), " comm=%s", comm);
+		CHECK_CONTAINS(line, want);
 		n++;
 	}
 	CHECK_U64(n, 12);
