@@ -7,6 +7,7 @@
  * every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -57,6 +58,49 @@ static void nap(long *ns)
  * the table is full.  The slots of threads that are gone are reused: a target
  * that keeps creating and ending threads never fills it.
  */
+/* Close the kept status file of SLOT, if any: its thread is gone or let go. */
+static void status_forget(struct hwpi_hold *h, unsigned int slot)
+{
+	if (slot < HWPI_HOLD_KEPT_STATUS && h->status_fd1[slot]) {
+		close(h->status_fd1[slot] - 1);
+		h->status_fd1[slot] = 0;
+	}
+}
+
+/*
+ * The status file of the thread in SLOT into BUF: kept open for the first
+ * slots and read again from its start (the kernel makes it anew), since a
+ * settle reads it after every page of a batch.  Returns 0 or -errno.
+ */
+static int status_read(struct hwpi_ctx *ctx, struct hwpi_hold *h, unsigned int slot, char *buf,
+		       size_t len)
+{
+	bool keep = slot < HWPI_HOLD_KEPT_STATUS;
+	ssize_t k;
+	int fd;
+
+	if (keep && h->status_fd1[slot]) {
+		fd = h->status_fd1[slot] - 1;
+	} else {
+		fd = hwpi__open(ctx, O_RDONLY, "/proc/%d/task/%d/status", (int)h->pid,
+				(int)h->tids[slot]);
+		if (fd < 0)
+			return fd;
+		if (keep)
+			h->status_fd1[slot] = fd + 1;
+	}
+	do
+		k = pread(fd, buf, len - 1, 0);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		k = -errno;
+	else
+		buf[k] = '\0';
+	if (!keep)
+		close(fd);
+	return k < 0 ? (int)k : 0;
+}
+
 static int add_tid(struct hwpi_hold *h, pid_t tid, unsigned int *slot)
 {
 	unsigned int i, free_slot = h->n;
@@ -71,6 +115,7 @@ static int add_tid(struct hwpi_hold *h, pid_t tid, unsigned int *slot)
 		return -E2BIG;
 	if (free_slot == h->n)
 		h->n++;
+	status_forget(h, free_slot);	/* a thread that was in this slot */
 	h->tids[free_slot] = tid;
 	h->live[free_slot] = true;
 	if (slot)
@@ -373,7 +418,7 @@ static uint64_t run_ns(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
  * and a thread that dequeued one for us has set up its ptrace stop in that
  * same section: after a "no", waitpid sees every such stop.
  */
-static bool unsettled(struct hwpi_ctx *ctx, const struct hwpi_hold *h, uint64_t in_handler,
+static bool unsettled(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t in_handler,
 		      uint64_t *ran0)
 {
 	char buf[4096], *st;
@@ -382,8 +427,7 @@ static bool unsettled(struct hwpi_ctx *ctx, const struct hwpi_hold *h, uint64_t 
 	for (i = 0; i < h->n; i++) {
 		uint64_t blk, ran;
 
-		if (!h->live[i] || hwpi__read_file(ctx, buf, sizeof(buf), "/proc/%d/task/%d/status",
-						   (int)h->pid, (int)h->tids[i]) < 0)
+		if (!h->live[i] || status_read(ctx, h, i, buf, sizeof(buf)) < 0)
 			continue;
 		blk = status_mask(buf, "\nSigBlk:");
 		if (((status_mask(buf, "\nSigPnd:") | status_mask(buf, "\nShdPnd:")) & ~blk) ||
@@ -470,6 +514,8 @@ void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_repor
 			info(ctx, "thread %d did not stop to be detached: %m", (int)h->tids[i]);
 		h->live[i] = false;
 	}
+	for (i = 0; i < h->n; i++)
+		status_forget(h, i);
 	h->active = false;
 	dbg(ctx, "released pid %d", (int)h->pid);
 }
