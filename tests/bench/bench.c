@@ -17,7 +17,8 @@
  *                                    hwpi_resolve_vaddr() + hwpi_inject() per page, timed;
  *                                    FLAGS (comma-separated): notrace, nohold, observer (one
  *                                    of the caller's), fresh (a new observer per page), many
- *                                    (all pages resolved, then one hwpi_inject_many())
+ *                                    (all pages resolved by one hwpi_resolve_vaddrs(), then one
+ *                                    hwpi_inject_many(): how a program does many pages)
  *   bench pagemap PID ADDR LEN REPS [flags]
  *                                    the raw batched pread of /proc/PID/pagemap over LEN bytes,
  *                                    collecting the pfns of the present pages; with "flags" also
@@ -351,15 +352,19 @@ static int cmd_lib(int argc, char **argv)
 	if (many) {
 		/* every page resolved first, then one call for all of them */
 		struct hwpi_target *ts = calloc(n, sizeof(*ts));
+		uint64_t *va = calloc(n, sizeof(*va));
 		struct lib_count cnt = { 0 };
 
-		if (!ts)
+		if (!ts || !va)
 			die("calloc");
-		t0 = now_ns();
 		for (i = 0; i < n; i++)
-			if (hwpi_resolve_vaddr(ctx, c, addr + i * (uintptr_t)page_size, &ts[i]) < 0)
-				die("hwpi_resolve_vaddr");
+			va[i] = addr + i * (uint64_t)page_size;
+		memset(ts, 0xff, n * sizeof(*ts));	/* faulted in before the clock runs */
+		t0 = now_ns();
+		if (hwpi_resolve_vaddrs(ctx, c, va, n, ts) < 0)
+			die("hwpi_resolve_vaddrs");
 		resolve_ns = now_ns() - t0;
+		free(va);
 		rc = hwpi_inject_many(ctx, ts, n, m, &io, r, lib_each, &cnt, NULL);
 		if (rc < 0)
 			fprintf(stderr, "bench: inject: %s\n", hwpi_ctx_strerror(ctx));
