@@ -47,6 +47,9 @@ struct hwpi_ctx {
 	int pagemap_fd;			/* -1: none */
 	pid_t pagemap_pid;
 	char auid[16];			/* audit's "auid=" value, "" = not read yet */
+	/* where the last remote syscall found its syscall instruction (remote.c) */
+	pid_t insn_tgid;		/* 0: none */
+	uint64_t insn_addr;
 	/*
 	 * The observers of hwpi_inject() / hwpi_unpoison() when the caller
 	 * gives none, opened at first use and kept ([0]: with tracepoints,

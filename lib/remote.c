@@ -593,12 +593,36 @@ static bool scan_range(int fd, const struct exec_range *rg, uint64_t *found)
 	return false;
 }
 
+/*
+ * Is the syscall instruction still at ADDR in the stopped thread's memory?
+ * What makes the last search's answer good for the next page of the same
+ * process (one PTRACE_PEEKTEXT instead of its maps and a scan of its
+ * [vdso]): an exec meanwhile moved or unmapped it, or it is one still.
+ */
+static bool insn_still_at(struct rm *rm, uint64_t addr)
+{
+	const struct hwpi_arch_insn *in = &hwpi__arch_syscall_insn;
+	unsigned char bytes[sizeof(long)];
+	long word;
+
+	errno = 0;
+	word = ptrace(PTRACE_PEEKTEXT, rm->tid, (void *)(uintptr_t)addr, NULL);
+	if (errno)
+		return false;
+	memcpy(bytes, &word, sizeof(bytes));
+	return in->len <= sizeof(bytes) && !memcmp(bytes, in->bytes, in->len);
+}
+
 static int find_syscall_insn(struct rm *rm, uint64_t *addr)
 {
 	struct insn_search s;
 	int fd, err;
 	bool ok = false;
 
+	if (rm->ctx->insn_tgid == rm->tgid && insn_still_at(rm, rm->ctx->insn_addr)) {
+		*addr = rm->ctx->insn_addr;
+		return 0;
+	}
 	memset(&s, 0, sizeof(s));
 	err = hwpi__maps_foreach(rm->ctx, rm->tgid, collect_exec, &s);
 	if (err < 0)
@@ -619,6 +643,8 @@ static int find_syscall_insn(struct rm *rm, uint64_t *addr)
 				 rm->tgid);
 	dbg(rm->ctx, "remote: syscall instruction at 0x%llx%s", (unsigned long long)*addr,
 	    s.vdso.end && *addr >= s.vdso.start && *addr < s.vdso.end ? " ([vdso])" : "");
+	rm->ctx->insn_tgid = rm->tgid;
+	rm->ctx->insn_addr = *addr;
 	return 0;
 }
 

@@ -466,6 +466,48 @@ static void test_stopped(struct hwpi_ctx *ctx)
 	stop_target(&t);
 }
 
+/*
+ * The syscall instruction found for a process is used again for its next
+ * syscall (the context keeps it) as long as it is still there; anything
+ * else there (no mapping, other bytes: what an exec leaves) and it is
+ * looked for again.
+ */
+static void test_insn_cache(struct hwpi_ctx *ctx)
+{
+	struct target t;
+	uint64_t found;
+	long ret;
+	int err;
+
+	printf("# syscall instruction kept\n");
+	if (!spawn("pause", &t))
+		return;
+	settle(&t);
+	ctx->insn_tgid = 0;
+	ret = inject(ctx, t.pid, SYS_getpid, 0, 0, 0, 0, NULL, &err);
+	CHECK(err == 0 && ret == t.pid, "first: getpid err %d ret %ld", err, ret);
+	CHECK(ctx->insn_tgid == t.pid && ctx->insn_addr != 0, "kept: pid %d addr 0x%llx",
+	      (int)ctx->insn_tgid, (unsigned long long)ctx->insn_addr);
+	found = ctx->insn_addr;
+	ret = inject(ctx, t.pid, SYS_gettid, 0, 0, 0, 0, NULL, &err);
+	CHECK(err == 0 && ret == t.pid && ctx->insn_addr == found, "again: err %d ret %ld",
+	      err, ret);
+	/* not mapped any more */
+	ctx->insn_addr = 0x1000;
+	ret = inject(ctx, t.pid, SYS_getpid, 0, 0, 0, 0, NULL, &err);
+	CHECK(err == 0 && ret == t.pid && ctx->insn_addr == found,
+	      "unmapped: err %d ret %ld addr 0x%llx", err, ret,
+	      (unsigned long long)ctx->insn_addr);
+	/* mapped, but not that instruction: the victim page is data */
+	ctx->insn_addr = t.victim;
+	ret = inject(ctx, t.pid, SYS_getpid, 0, 0, 0, 0, NULL, &err);
+	CHECK(err == 0 && ret == t.pid && ctx->insn_addr == found,
+	      "other bytes: err %d ret %ld addr 0x%llx", err, ret,
+	      (unsigned long long)ctx->insn_addr);
+	check_released(&t, "insn cache", false);
+	stop_target(&t);
+}
+
 /* The target dies in the injected syscall: -ESRCH, its fate reported, never reaped. */
 static void test_death(struct hwpi_ctx *ctx)
 {
@@ -724,6 +766,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
 		test_mode(ctx, modes[i]);
 	test_stopped(ctx);
+	test_insn_cache(ctx);
 	test_death(ctx);
 	test_refusals(ctx);
 	test_fake_refusals();
