@@ -615,6 +615,51 @@ def sc_hwpi_inject_early_many(c, b, ver, boot, args):
             str(b.kv.get("traced_after")))
 
 
+def sc_hwpi_inject_hwpoison_many(c, b, ver, boot, args):
+    r = ready(b)
+    common(c, b, r)
+    run = b.runs.get("inject")
+    if not (c.check(run is not None, "inject --count 3 --method hwpoison: ran") and r):
+        return
+    c.check(run["rc"] == 0, "inject --count 3 --method hwpoison: exit 0",
+            f"rc={run['rc']} stderr={run['err'][:3]}")
+    reps = [o for o in run_json(b, "inject") if "pfn" in o]
+    if not c.check(len(reps) == 3, "three reports, one per page", str(len(reps))):
+        return
+    pages = [h(r["vaddr"]) + i * 4096 for i in range(3)]
+    c.check([h(o.get("vaddr")) for o in reps] == pages, "reports in page order",
+            str([o.get("vaddr") for o in reps]))
+    c.check(len({h(o.get("pfn")) for o in reps}) == 3, "three different pfns")
+    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
+    for i, o in enumerate(reps):
+        c.check(o.get("poisoned") is True, f"page {i}: poisoned", str(o.get("poisoned")))
+        c.check((o.get("target") or {}).get("state") == "alive", f"page {i}: target alive",
+                str(o.get("target")))
+        rs = report_signals(o, "BUS_MCEERR_AR")
+        if ver < (6, 11):
+            c.check(not o.get("signals"), f"page {i}: < 6.11: no signal at injection",
+                    str(o.get("signals")))
+            continue
+        if c.check(len(rs) == 1 and len(o.get("signals") or []) == 1,
+                   f"page {i}: >= 6.11: its one BUS_MCEERR_AR, and nothing else, in its report",
+                   str(o.get("signals"))):
+            c.check(rs[0].get("when") == "injection", f"page {i}: signal at injection",
+                    str(rs[0]))
+            c.check(rs[0].get("pid") == r["pid"], f"page {i}: signal pid = victim", str(rs[0]))
+            c.check(h(rs[0].get("addr")) == pages[i], f"page {i}: si_addr = this page",
+                    f"{rs[0].get('addr')} vs {hex(pages[i])}")
+        c.check(o.get("outcome") == "sigbus-ar", f"page {i}: outcome sigbus-ar",
+                str(o.get("outcome")))
+    if ver >= (6, 11):
+        c.check(sorted(h(o.get("addr")) for o in seen) == pages and
+                all(o.get("code") == BUS_MCEERR_AR for o in seen),
+                ">= 6.11: victim handled one BUS_MCEERR_AR per page", str(seen))
+    else:
+        c.check(not seen, "< 6.11: victim got nothing at injection", str(seen))
+    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
+            str(b.kv.get("traced_after")))
+
+
 def sc_hwpi_inject_soft(c, b, ver, boot, args):
     r = ready(b)
     common(c, b, r)
@@ -2050,6 +2095,7 @@ SCENARIOS = {
     "hwpi-inject-hwpoison": sc_hwpi_inject_hwpoison,
     "hwpi-inject-early": sc_hwpi_inject_early,
     "hwpi-inject-early-many": sc_hwpi_inject_early_many,
+    "hwpi-inject-hwpoison-many": sc_hwpi_inject_hwpoison_many,
     "hwpi-inject-soft": sc_hwpi_inject_soft,
     "hwpi-unpoison": sc_hwpi_unpoison,
     "hwpi-missing": sc_hwpi_missing,
@@ -2214,7 +2260,8 @@ VICTIM_FULL = ["env", "corrupt-anon", "corrupt-anon-early", "unpoison-anon",
                "selfsoft-anon", "selfsoft-shmem", "selfsoft-thp", "selfsoft-file-dirty",
                "soft-offline-phys", "hard-offline-phys"]
 HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inject-hwpoison",
-              "hwpi-inject-early", "hwpi-inject-soft", "hwpi-unpoison"]
+              "hwpi-inject-early", "hwpi-inject-early-many", "hwpi-inject-hwpoison-many",
+              "hwpi-inject-soft", "hwpi-unpoison"]
              + HWPI_MATRIX + [f"hwpi-unpoison-{k}" for k in HWPI_KINDS]
              + ["hwpi-unpoison-pinned", "hwpi-watch-late", "hwpi-watch-early",
                 "hwpi-nohandler-hwpoison", "hwpi-nohandler-early", "hwpi-threads", "hwpi-blocked",

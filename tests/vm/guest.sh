@@ -390,6 +390,17 @@ sc_hwpi_inject_early_many() {
     v_stop
 }
 
+# three pages of one process in one call by the remote madvise: each page's SIGBUS (6.11+:
+# BUS_MCEERR_AR during the madvise) in its own report, the victim handles each, untraced after
+sc_hwpi_inject_hwpoison_many() {
+    VARGS="--pages 3"; v_start anon || return 1
+    hwpi inject inject --pid "$VPID" --region "$VADDR-$(printf '0x%x' $((VADDR + 3 * 4096)))" \
+        --count 3 --method hwpoison --json
+    sleep 0.2; v_flush
+    kv traced_after "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$VPID/status)"
+    v_stop
+}
+
 sc_hwpi_inject_soft() {
     v_start anon || return 1
     hwpi inject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
@@ -944,7 +955,7 @@ SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfsoft-anon selfsoft-shmem selfsoft-thp selfsoft-file-dirty
   soft-offline-phys hard-offline-phys"
 SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoison
-  hwpi-inject-early hwpi-inject-early-many hwpi-inject-soft hwpi-unpoison
+  hwpi-inject-early hwpi-inject-early-many hwpi-inject-hwpoison-many hwpi-inject-soft hwpi-unpoison
   $HWPI_KIND_SCENARIOS
   $HWPI_UNPOISON_SCENARIOS hwpi-unpoison-pinned
   hwpi-watch-late hwpi-watch-early hwpi-nohandler-hwpoison hwpi-nohandler-early
