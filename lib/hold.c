@@ -397,6 +397,23 @@ bool hwpi__hold_live(const struct hwpi_hold *h)
 	return h->active && any_live(h);
 }
 
+bool hwpi__hold_has_thread(struct hwpi_ctx *ctx, struct hwpi_hold *h, pid_t tid)
+{
+	char buf[4096], *st;
+	unsigned int i;
+
+	for (i = 0; h->active && i < h->n; i++) {
+		if (!h->live[i] || h->tids[i] != tid)
+			continue;
+		/* a leader that exited before its threads is a zombie, not reported yet */
+		if (status_read(ctx, h, i, buf, sizeof(buf)) < 0 ||
+		    !(st = strstr(buf, "\nState:\t")))
+			return false;
+		return st[8] != 'Z' && st[8] != 'X' && st[8] != 'x';
+	}
+	return false;
+}
+
 /* CPU time of thread TID (schedstat, ns), 0 if unknown. */
 static uint64_t run_ns(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
 {

@@ -53,9 +53,14 @@ static int write_injector(struct hwpi_ctx *ctx, const char *path, struct injecto
 }
 
 /* Run the injector; returns the kernel's answer (0 or -errno) in *kerr. */
+/*
+ * Ask the kernel.  The remote madvise runs on HELD_TID if the caller's hold
+ * has one for it, else it attaches itself, and with KEPT_TID it leaves
+ * the thread attached for the hold.
+ */
 static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
 		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r,
-		   pid_t *kept_tid, struct injector *inj)
+		   pid_t held_tid, pid_t *kept_tid, struct injector *inj)
 {
 	char num[32];
 	long ret = 0;
@@ -69,8 +74,12 @@ static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_
 			*kerr = local_madvise(ctx, t, advice);
 			return 0;
 		}
-		rc = hwpi__remote_madvise_target(ctx, t, (uint64_t)ctx->page_size, advice, &ret, r,
-						 kept_tid);
+		if (held_tid > 0)
+			rc = hwpi__remote_madvise_held(ctx, t, held_tid, (uint64_t)ctx->page_size,
+						       advice, &ret, r);
+		else
+			rc = hwpi__remote_madvise_target(ctx, t, (uint64_t)ctx->page_size, advice,
+							 &ret, r, kept_tid);
 		if (rc < 0)
 			return rc;
 		*kerr = (int)ret;
@@ -277,6 +286,7 @@ struct batch {
 	struct hwpi_audit_sink audit;
 	struct injector inj;
 	pid_t self;			/* getpid(), a system call */
+	pid_t madv_tid;			/* the held thread the remote madvise runs on (0: none) */
 };
 
 static void fill_report_head(struct hwpi_ctx *ctx, const struct hwpi_target *t,
@@ -296,6 +306,7 @@ static void release_hold(struct hwpi_ctx *ctx, struct batch *b, struct hwpi_repo
 {
 	if (b->hold.active)
 		hwpi__hold_end(ctx, &b->hold, r);
+	b->madv_tid = 0;
 }
 
 /*
@@ -331,11 +342,16 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 	want_hold = t->pid > 0 && t->pid != b->self && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
 	/*
-	 * A hold is of this pid (it ends with the pid's last page) and of a pfn
-	 * method (a madvise hold ends with its page): a target that died meanwhile
-	 * is let go, and the hold_begin below says it is gone.
+	 * A hold is of this pid (it ends with the pid's last page): a target
+	 * that died meanwhile is let go, and the hold_begin below says it is
+	 * gone.  The remote madvise of the next page runs on the thread the
+	 * first one kept in the hold, while that thread lives; else the hold
+	 * ends and the madvise attaches afresh.
 	 */
 	if (b->hold.active && !hwpi__hold_live(&b->hold))
+		release_hold(ctx, b, NULL);
+	if (b->hold.active && remote_madvise &&
+	    !(b->madv_tid && hwpi__hold_has_thread(ctx, &b->hold, b->madv_tid)))
 		release_hold(ctx, b, NULL);
 	/* the remote madvise holds the target itself while it runs the syscall */
 	if (want_hold && !remote_madvise && !b->hold.active) {
@@ -359,12 +375,14 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 			goto out_hold;
 	}
 	hwpi__audit_inject(ctx, t, m, &b->audit);
-	rc = perform(ctx, t, m, &b->st, &kerr, r, want_hold && remote_madvise ? &kept : NULL,
-		     &b->inj);
+	rc = perform(ctx, t, m, &b->st, &kerr, r, b->madv_tid,
+		     want_hold && remote_madvise && !b->madv_tid ? &kept : NULL, &b->inj);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
 	if (kept && hwpi__hold_adopt(ctx, t->pid, kept, &b->hold) < 0) {
 		dbg(ctx, "cannot hold pid %d after the injection", (int)t->pid);
 		ptrace(PTRACE_DETACH, kept, NULL, NULL);
+	} else if (kept) {
+		b->madv_tid = kept;
 	}
 	if (rc == 0) {
 		r->err = -kerr;
@@ -378,8 +396,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 			journal_done(ctx, opts->journal, t, r);
 		if (last && b->hold.active && opts->watch_ms)
 			hwpi__hold_watch(ctx, &b->hold, opts->watch_ms, HWPI_SIG_ON_ACCESS, r);
-		/* a madvise hold is the page's own */
-		if (last || remote_madvise)
+		if (last)
 			release_hold(ctx, b, r);
 		/* still held, and it did not die while it was (waitpid would have said) */
 		if (hwpi__hold_live(&b->hold) && r->target_state == HWPI_TARGET_UNKNOWN)

@@ -258,6 +258,8 @@ void hwpi__hold_settle(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t ms,
 void hwpi__hold_end(struct hwpi_ctx *ctx, struct hwpi_hold *h, struct hwpi_report *r);
 /* has the hold a thread left (the target did not die)? */
 bool hwpi__hold_live(const struct hwpi_hold *h);
+/* Does H hold thread TID, alive (not a zombie leader)? */
+bool hwpi__hold_has_thread(struct hwpi_ctx *ctx, struct hwpi_hold *h, pid_t tid);
 /*
  * PTRACE_SEIZE thread TID of PID with OPTIONS: 0 when seized, 1 when it is
  * ours already (a thread created by a held thread is attached at birth
@@ -335,6 +337,15 @@ int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_
  */
 int hwpi__remote_madvise_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, uint64_t len,
 				int advice, long *ret, struct hwpi_report *r, pid_t *kept_tid);
+/*
+ * The same on thread TID of T->pid, which the caller's hold has attached
+ * already (the KEPT_TID of an earlier call): the thread is stopped, the
+ * syscall run, and it is resumed still attached, with the hold's options.
+ * No /proc checks, no PTRACE_SEIZE: what the next page of a held target
+ * saves.
+ */
+int hwpi__remote_madvise_held(struct hwpi_ctx *ctx, const struct hwpi_target *t, pid_t tid,
+			      uint64_t len, int advice, long *ret, struct hwpi_report *r);
 
 /*
  * journal.c: a "done" record for PFN (HAVE_PFN false: not known) with the

@@ -110,6 +110,9 @@ struct rm {
 	bool exitkill;		/* PTRACE_O_EXITKILL is set */
 };
 
+/* The ptrace options a thread left attached (keep) has: those of the caller's hold. */
+#define KEEP_OPTIONS PTRACE_O_TRACECLONE
+
 /* ------------------------------------------------------------------------ */
 /* /proc                                                                     */
 
@@ -937,9 +940,13 @@ static int rm_finish(struct rm *rm)
 			err = hwpi__err(ctx, -errno, "pid %d: could not restore its signal mask",
 					rm->tid);
 	}
-	/* its own state again: our death must not kill it any more */
+	/*
+	 * Its own state again: our death must not kill it any more.  Kept for
+	 * a hold, it gets the hold's options (its clones are followed).
+	 */
 	if (rm->exitkill && !rm->regs_dirty &&
-	    ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)0) == 0)
+	    ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)(rm->keep ? KEEP_OPTIONS : 0)) ==
+		    0)
 		rm->exitkill = false;
 	if (rm->have_pass) {
 		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->pass) == 0) {
@@ -1034,9 +1041,14 @@ static int rm_leave_sigbus_handler(struct rm *rm)
 	return err;
 }
 
+/*
+ * HELD_TID > 0: that thread of PID is attached already, running, in the
+ * caller's hold (a thread an earlier call kept): it is only stopped, and
+ * kept again.  Its death is reaped as the hold reaps it.
+ */
 static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6],
 			  long *ret, struct hwpi_report *r, pid_t *kept_tid,
-			  const struct hwpi_target *expect)
+			  const struct hwpi_target *expect, pid_t held_tid)
 {
 	struct rm *rm;
 	long val = 0;
@@ -1050,9 +1062,17 @@ static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long a
 	rm->ctx = ctx;
 	rm->r = r;
 	rm->keep = kept_tid != NULL;
-	err = rm_prepare(rm, pid);
-	if (err == 0)
-		err = rm_seize(rm);
+	if (held_tid > 0) {
+		rm->tgid = pid;
+		rm->tid = held_tid;
+		read_comm(ctx, held_tid, rm->comm, sizeof(rm->comm));
+		rm->seized = true;
+		err = rm_stop(rm);
+	} else {
+		err = rm_prepare(rm, pid);
+		if (err == 0)
+			err = rm_seize(rm);
+	}
 	if (err == 0 && nr == SYS_madvise && args[2] == MADV_HWPOISON)
 		err = rm_leave_sigbus_handler(rm);
 	if (err == 0)
@@ -1076,22 +1096,25 @@ static int remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long a
 int hwpi__remote_syscall(struct hwpi_ctx *ctx, pid_t pid, long nr, const long args[6], long *ret,
 			 struct hwpi_report *r)
 {
-	return remote_syscall(ctx, pid, nr, args, ret, r, NULL, NULL);
+	return remote_syscall(ctx, pid, nr, args, ret, r, NULL, NULL, 0);
 }
 
 static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
-			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect)
+			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect,
+			  pid_t held_tid)
 {
-	return remote_syscall(ctx, pid, SYS_madvise, args, ret, r, kept_tid, expect);
+	return remote_syscall(ctx, pid, SYS_madvise, args, ret, r, kept_tid, expect, held_tid);
 }
 
 #else /* !HWPI_ARCH_REMOTE */
 
 static int remote_madvise(struct hwpi_ctx *ctx, pid_t pid, const long args[6], long *ret,
-			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect)
+			  struct hwpi_report *r, pid_t *kept_tid, const struct hwpi_target *expect,
+			  pid_t held_tid)
 {
 	(void)args;
 	(void)expect;
+	(void)held_tid;
 	(void)ret;
 	(void)r;
 	if (kept_tid)
@@ -1118,7 +1141,7 @@ int hwpi__remote_madvise(struct hwpi_ctx *ctx, pid_t pid, uint64_t addr, uint64_
 {
 	const long args[6] = { (long)addr, (long)len, advice, 0, 0, 0 };
 
-	return remote_madvise(ctx, pid, args, ret, r, kept_tid, NULL);
+	return remote_madvise(ctx, pid, args, ret, r, kept_tid, NULL, 0);
 }
 
 int hwpi__remote_madvise_target(struct hwpi_ctx *ctx, const struct hwpi_target *t, uint64_t len,
@@ -1126,5 +1149,14 @@ int hwpi__remote_madvise_target(struct hwpi_ctx *ctx, const struct hwpi_target *
 {
 	const long args[6] = { (long)t->vaddr, (long)len, advice, 0, 0, 0 };
 
-	return remote_madvise(ctx, t->pid, args, ret, r, kept_tid, t);
+	return remote_madvise(ctx, t->pid, args, ret, r, kept_tid, t, 0);
+}
+
+int hwpi__remote_madvise_held(struct hwpi_ctx *ctx, const struct hwpi_target *t, pid_t tid,
+			      uint64_t len, int advice, long *ret, struct hwpi_report *r)
+{
+	const long args[6] = { (long)t->vaddr, (long)len, advice, 0, 0, 0 };
+	pid_t kept;
+
+	return remote_madvise(ctx, t->pid, args, ret, r, &kept, t, tid);
 }
