@@ -578,21 +578,30 @@ def sc_hwpi_inject_early(c, b, ver, boot, args):
     check_touch_sigbus(c, b, r)
 
 
-def sc_hwpi_inject_early_many(c, b, ver, boot, args):
-    r = ready(b)
-    common(c, b, r)
+def three_page_reports(c, b, r, what):
+    """the reports of "inject --count 3" (WHAT names it) on the victim's first three pages, in
+    page order with three pfns, and those pages; (None, None) when they are not there"""
     run = b.runs.get("inject")
-    if not (c.check(run is not None, "inject --count 3 --early-kill: ran") and r):
-        return
-    c.check(run["rc"] == 0, "inject --count 3 --early-kill: exit 0",
+    if not (c.check(run is not None, f"inject --count 3 {what}: ran") and r):
+        return None, None
+    c.check(run["rc"] == 0, f"inject --count 3 {what}: exit 0",
             f"rc={run['rc']} stderr={run['err'][:3]}")
     reps = [o for o in run_json(b, "inject") if "pfn" in o]
     if not c.check(len(reps) == 3, "three reports, one per page", str(len(reps))):
-        return
+        return None, None
     pages = [h(r["vaddr"]) + i * 4096 for i in range(3)]
     c.check([h(o.get("vaddr")) for o in reps] == pages, "reports in page order",
             str([o.get("vaddr") for o in reps]))
     c.check(len({h(o.get("pfn")) for o in reps}) == 3, "three different pfns")
+    return reps, pages
+
+
+def sc_hwpi_inject_early_many(c, b, ver, boot, args):
+    r = ready(b)
+    common(c, b, r)
+    reps, pages = three_page_reports(c, b, r, "--early-kill")
+    if reps is None:
+        return
     for i, o in enumerate(reps):
         rs = report_signals(o, "BUS_MCEERR_AO")
         if c.check(len(rs) == 1, f"page {i}: its one BUS_MCEERR_AO in its own report",
@@ -618,18 +627,9 @@ def sc_hwpi_inject_early_many(c, b, ver, boot, args):
 def sc_hwpi_inject_hwpoison_many(c, b, ver, boot, args):
     r = ready(b)
     common(c, b, r)
-    run = b.runs.get("inject")
-    if not (c.check(run is not None, "inject --count 3 --method hwpoison: ran") and r):
+    reps, pages = three_page_reports(c, b, r, "--method hwpoison")
+    if reps is None:
         return
-    c.check(run["rc"] == 0, "inject --count 3 --method hwpoison: exit 0",
-            f"rc={run['rc']} stderr={run['err'][:3]}")
-    reps = [o for o in run_json(b, "inject") if "pfn" in o]
-    if not c.check(len(reps) == 3, "three reports, one per page", str(len(reps))):
-        return
-    pages = [h(r["vaddr"]) + i * 4096 for i in range(3)]
-    c.check([h(o.get("vaddr")) for o in reps] == pages, "reports in page order",
-            str([o.get("vaddr") for o in reps]))
-    c.check(len({h(o.get("pfn")) for o in reps}) == 3, "three different pfns")
     seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
     for i, o in enumerate(reps):
         c.check(o.get("poisoned") is True, f"page {i}: poisoned", str(o.get("poisoned")))
