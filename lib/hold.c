@@ -209,7 +209,7 @@ int hwpi__hold_adopt(struct hwpi_ctx *ctx, pid_t pid, pid_t seized, struct hwpi_
 			r = add_tid(h, (pid_t)tid, &slot);
 			if (r <= 0)
 				continue;
-			r = hwpi__seize_thread(ctx, pid, (pid_t)tid, PTRACE_O_TRACECLONE);
+			r = hwpi__seize_thread(ctx, pid, (pid_t)tid, HWPI_HOLD_PTRACE_OPTIONS);
 			if (r < 0) {
 				h->live[slot] = false;
 				if (r == -ESRCH)

@@ -230,6 +230,8 @@ bool hwpi__trace_collect(struct hwpi_trace *t, uint64_t pfn, struct hwpi_report 
 /* hold.c: a target held with PTRACE_SEIZE (all its threads) */
 #define HWPI_HOLD_MAX_THREADS 256
 #define HWPI_HOLD_KEPT_STATUS 16	/* threads whose status file stays open */
+/* the ptrace options of a held thread: threads it creates are held from birth */
+#define HWPI_HOLD_PTRACE_OPTIONS PTRACE_O_TRACECLONE	/* <sys/ptrace.h> where used */
 struct hwpi_hold {
 	pid_t pid;
 	bool active;

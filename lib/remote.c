@@ -110,9 +110,6 @@ struct rm {
 	bool exitkill;		/* PTRACE_O_EXITKILL is set */
 };
 
-/* The ptrace options a thread left attached (keep) has: those of the caller's hold. */
-#define KEEP_OPTIONS PTRACE_O_TRACECLONE
-
 /* ------------------------------------------------------------------------ */
 /* /proc                                                                     */
 
@@ -895,6 +892,7 @@ static int rm_finish(struct rm *rm)
 {
 	struct hwpi_ctx *ctx = rm->ctx;
 	int err = 0, sig = 0;
+	long opts;
 	bool reenter = false;
 
 	if (!rm->seized)
@@ -944,9 +942,9 @@ static int rm_finish(struct rm *rm)
 	 * Its own state again: our death must not kill it any more.  Kept for
 	 * a hold, it gets the hold's options (its clones are followed).
 	 */
+	opts = rm->keep ? HWPI_HOLD_PTRACE_OPTIONS : 0;
 	if (rm->exitkill && !rm->regs_dirty &&
-	    ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)(long)(rm->keep ? KEEP_OPTIONS : 0)) ==
-		    0)
+	    ptrace(PTRACE_SETOPTIONS, rm->tid, NULL, (void *)opts) == 0)
 		rm->exitkill = false;
 	if (rm->have_pass) {
 		if (rm->sig_stop && ptrace(PTRACE_SETSIGINFO, rm->tid, NULL, &rm->pass) == 0) {
