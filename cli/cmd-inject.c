@@ -72,7 +72,8 @@ static int each_page(const struct hwpi_report *r, size_t i, void *data)
 	struct cli *cli = e->cli;
 
 	(void)r;
-	if (e->pid)
+	/* --no-observe: the target is not looked at (its state stays unknown) */
+	if (e->pid && !e->co->inject.no_observe)
 		inject_update_target_state(cli, e->co->target.pid, e->rep, 1);
 	inject_print_report(cli, &e->co->inject, e->rep, e->before + i == 0);
 	inject_judge(cli, &e->co->inject, e->rep);

@@ -21,6 +21,7 @@ enum {
 	OPT_FORCE,
 	OPT_NO_LOAD,
 	OPT_DRY_RUN,
+	OPT_NO_OBSERVE,
 	OPT_JOURNAL,
 };
 
@@ -88,6 +89,9 @@ static error_t inject_opts_parse(int key, char *arg, struct argp_state *state)
 	case OPT_DRY_RUN:
 		o->dry_run = true;
 		break;
+	case OPT_NO_OBSERVE:
+		o->no_observe = true;
+		break;
 	case OPT_JOURNAL:
 		if (!*arg) {
 			cli_fail(o->cli, EXIT_USAGE, "--journal needs a file name; give --journal FILE");
@@ -120,6 +124,9 @@ static const struct argp_option inject_options[] = {
 	  "zero page)", 0 },
 	{ "no-load", OPT_NO_LOAD, NULL, 0, "Do not load hwpoison-inject or mount debugfs", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Resolve and check everything, inject nothing", 0 },
+	{ "no-observe", OPT_NO_OBSERVE, NULL, 0,
+	  "The fast path: report only the kernel's answer and the page's flags (no kernel "
+	  "messages, tracepoints, counters or hold of the target)", 0 },
 	{ "journal", OPT_JOURNAL, "FILE", 0,
 	  "Record each page in FILE (on disk) before poisoning it, for "
 	  "'hwpinject unpoison --journal FILE' after a crash", 0 },
@@ -136,6 +143,11 @@ int inject_opts_validate(struct cli *cli, struct inject_opts *o, bool pid, bool 
 	if (o->early_kill && o->late_kill)
 		return cli_fail(cli, EXIT_USAGE,
 				"--early-kill and --late-kill exclude each other; give one of them");
+	if (o->no_observe && (o->have_watch || o->expect))
+		return cli_fail(cli, EXIT_USAGE,
+				"--no-observe sees nothing to %s; drop --no-observe, or %s",
+				o->have_watch ? "watch" : "judge",
+				o->have_watch ? "--watch" : "--expect");
 	if (!o->have_method)
 		o->method = pid ? HWPI_METHOD_HWPOISON :
 			    have_pfn ? HWPI_METHOD_CORRUPT_PFN :
@@ -457,6 +469,9 @@ static void print_json(const struct hwpi_report *r, const struct inject_opts *o)
 	print_target_json(&j, &r->target);
 	json_kv_string(&j, "method", hwpi_method_name(r->method));
 	json_kv_bool(&j, "dry_run", o->dry_run);
+	/* only when not: the default object keeps its keys */
+	if (r->unobserved)
+		json_kv_bool(&j, "observed", false);
 	print_kernel_json(&j, r, true);
 
 	json_key(&j, "signals");
@@ -557,11 +572,14 @@ static void print_text(const struct hwpi_report *r, const struct inject_opts *o)
 
 	print_target_text(stdout, &r->target);
 	cli_kv(stdout, "method", "%s", hwpi_method_name(r->method));
-	print_kernel_text(stdout, r, !o->dry_run, o->dry_run);
+	print_kernel_text(stdout, r, !o->dry_run && !r->unobserved, o->dry_run);
 	if (o->dry_run) {
 		cli_kv(stdout, "outcome", "dry-run (nothing injected)");
 		return;
 	}
+	if (r->unobserved)
+		cli_kv(stdout, "observed", "no (--no-observe): the kernel's answer and the "
+		       "page's flags only");
 	print_poison_text(stdout, r);
 	if (r->have_new_pfn)
 		cli_kv(stdout, "new pfn", "0x%" PRIx64 " (content moved there)", r->new_pfn);
@@ -637,7 +655,8 @@ void inject_lib_opts(const struct inject_opts *o, uint64_t watch_ms, struct hwpi
 {
 	*io = (struct hwpi_inject_opts)HWPI_INJECT_OPTS_INIT;
 	io->flags = (o->dry_run ? HWPI_INJECT_DRY_RUN : 0) | (o->force ? HWPI_INJECT_FORCE : 0) |
-		    (o->no_load ? HWPI_INJECT_NO_LOAD : 0);
+		    (o->no_load ? HWPI_INJECT_NO_LOAD : 0) |
+		    (o->no_observe ? HWPI_INJECT_NO_OBSERVE : 0);
 	io->early_kill = o->early_kill ? 1 : o->late_kill ? 0 : -1;
 	io->watch_ms = watch_ms;
 	io->journal = o->journal;

@@ -20,19 +20,20 @@ struct inject_opts {
 	bool have_watch;
 	uint64_t watch_ms;
 	const char *expect;
-	bool populate, force, no_load, dry_run;
+	bool populate, force, no_load, dry_run, no_observe;
 	const char *journal_path;	/* --journal FILE */
 	struct hwpi_journal *journal;	/* opened by inject_journal_open() */
 };
 
 /*
  * -m --early-kill --late-kill -w -e --populate --force --no-load --dry-run
- * --journal (input: inject_opts).
+ * --no-observe --journal (input: inject_opts).
  */
 extern const struct argp inject_opts_argp;
 
 /*
- * After parsing: --early-kill/--late-kill exclusive, the method defaulted
+ * After parsing: --early-kill/--late-kill exclusive, --no-observe without
+ * --watch and --expect, the method defaulted
  * (PID: hwpoison; else HAVE_PFN: corrupt-pfn; else hard-offline-page) and
  * matched to the target.  Returns 0 or an exit status (error recorded).
  */

@@ -140,7 +140,7 @@ _hwpinject()
 		;;
 	inject)
 		opts="$target $region -m --method --early-kill --late-kill -w --watch
-			-e --expect --populate --force --no-load --dry-run --journal"
+			-e --expect --populate --force --no-load --dry-run --no-observe --journal"
 		;;
 	unpoison)
 		opts="$target --dry-run --no-load --journal"
@@ -154,7 +154,7 @@ _hwpinject()
 	run)
 		opts="-a --addr -r --region --offset --random --seed --after --every -n --count
 			-m --method --early-kill --late-kill -w --watch -e --expect --populate
-			--force --no-load --dry-run --journal --"
+			--force --no-load --dry-run --no-observe --journal --"
 		;;
 	probe)
 		if [[ " ${words[*]:1:cword-1} " == *" --compare "* && $cur != -* ]]; then

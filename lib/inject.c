@@ -290,11 +290,15 @@ struct batch {
 };
 
 static void fill_report_head(struct hwpi_ctx *ctx, const struct hwpi_target *t,
-			     enum hwpi_method m, struct hwpi_report *r)
+			     enum hwpi_method m, unsigned int flags, struct hwpi_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->method = m;
 	r->target = *t;
+	r->unobserved = !!(flags & HWPI_INJECT_NO_OBSERVE);
+	if (r->unobserved)
+		snprintf(r->trace_error, sizeof(r->trace_error),
+			 "nothing observed (HWPI_INJECT_NO_OBSERVE)");
 	r->already_poisoned_known = t->have_kpageflags || t->poisoned_entry;
 	r->already_poisoned = t->poisoned_entry ||
 			      (t->have_kpageflags && (t->kpageflags & (1ULL << HWPI_KPF_HWPOISON)));
@@ -323,7 +327,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 	pid_t kept = 0;
 	int rc, kerr = 0;
 
-	fill_report_head(ctx, t, m, r);
+	fill_report_head(ctx, t, m, opts->flags, r);
 	rc = check_target(ctx, t, m, opts->flags);
 	if (rc < 0)
 		goto out_hold;
@@ -341,6 +345,9 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 	/* pids of a fake tree (tests) are not processes of this machine */
 	want_hold = t->pid > 0 && t->pid != b->self && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
 		    !ctx->root[0];
+	/* unobserved, only the remote madvise holds (it must settle its own signals) */
+	if (!b->obs && !remote_madvise)
+		want_hold = false;
 	/*
 	 * A hold is of this pid (it ends with the pid's last page): a target
 	 * that died meanwhile is let go, and the hold_begin below says it is
@@ -359,7 +366,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		if (rc < 0)
 			return rc;
 	}
-	if (b->have_prev)
+	if (b->obs && b->have_prev)
 		hwpi__observer_restart_after(b->obs, &b->prev);
 	info(ctx, "injecting %s into pfn 0x%" PRIx64, hwpi_method_name(m), t->pfn);
 	/* write-ahead: the page is on disk before the kernel sees it */
@@ -388,9 +395,11 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		r->err = -kerr;
 		if (b->hold.active)
 			hwpi__hold_settle(ctx, &b->hold, SETTLE_MS, r);
-		hwpi_observer_collect(b->obs, t->pfn, t->pid, r);
-		hwpi__counts_after(r, &b->prev);
-		b->have_prev = true;
+		if (b->obs) {
+			hwpi_observer_collect(b->obs, t->pfn, t->pid, r);
+			hwpi__counts_after(r, &b->prev);
+			b->have_prev = true;
+		}
 		observe_page(ctx, t, m, r);
 		if (opts->journal)
 			journal_done(ctx, opts->journal, t, r);
@@ -401,7 +410,8 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		/* still held, and it did not die while it was (waitpid would have said) */
 		if (hwpi__hold_live(&b->hold) && r->target_state == HWPI_TARGET_UNKNOWN)
 			r->target_state = HWPI_TARGET_ALIVE;
-		observe_target(ctx, r);
+		if (b->obs)
+			observe_target(ctx, r);
 		return 0;
 	}
 out_hold:
@@ -433,6 +443,8 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 	rc = set_early_kill(ctx, opts->early_kill, opts->journal, &b->old_ek);
 	if (rc < 0)
 		return rc;
+	if (opts->flags & HWPI_INJECT_NO_OBSERVE)
+		return 0;	/* b->obs stays NULL */
 	if (opts->observer) {
 		b->obs = opts->observer;
 		hwpi_observer_restart(b->obs);
@@ -479,10 +491,14 @@ HWPI_EXPORT int hwpi_inject_many(struct hwpi_ctx *ctx, const struct hwpi_target 
 		return 0;
 	if (!opts)
 		opts = &defaults;
-	rc = batch_begin(ctx, &b, m, opts);
+	if ((opts->flags & HWPI_INJECT_NO_OBSERVE) && opts->watch_ms)
+		rc = hwpi__err(ctx, -EINVAL, "a watch needs observation: not with "
+			       "HWPI_INJECT_NO_OBSERVE");
+	else
+		rc = batch_begin(ctx, &b, m, opts);
 	if (rc < 0) {
 		/* the report names the page that could not be attempted */
-		fill_report_head(ctx, &t[0], m, r);
+		fill_report_head(ctx, &t[0], m, opts->flags, r);
 		return rc;
 	}
 	for (i = 0; i < n; i++) {

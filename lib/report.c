@@ -102,5 +102,6 @@ HWPI_EXPORT const char *hwpi_report_outcome(const struct hwpi_report *r)
 		return "migrated";
 	if (res)
 		return res;
-	return "unknown";
+	/* not looked for: the kernel took the page, which is all that is known */
+	return r->unobserved ? "injected" : "unknown";
 }

@@ -37,7 +37,7 @@ complete_line inject --me
 expect_has "inject option prefix" --method
 complete_line inject --
 expect_has "inject options" --pid --addr --pfn --phys --region --early-kill --late-kill \
-	--watch --expect --dry-run --force
+	--watch --expect --dry-run --no-observe --force
 complete_line inject --method ""
 expect_has "methods" hwpoison soft-offline corrupt-pfn soft-offline-page hard-offline-page
 complete_line inject --pid ""
@@ -49,7 +49,7 @@ expect_has "status options" --json --no-load
 complete_line ""
 expect_has "run command" run
 complete_line run --
-expect_has "run options" --after --every --count --region --addr --method --watch --expect --dry-run
+expect_has "run options" --after --every --count --region --addr --method --watch --expect --dry-run --no-observe
 complete_line run --region anon -- sh
 expect_has "run: the command after --" sh
 complete_line ""

@@ -482,6 +482,59 @@ static void test_kmsg(void)
 	hwpi_ctx_free(ctx);
 }
 
+/* HWPI_INJECT_NO_OBSERVE: the kernel's answer and the page's flags, nothing read besides. */
+static void test_no_observe(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	static const char rec[] = "3,2001,9000000,-;Memory failure: 0x2000: recovery action for "
+				  "dirty LRU page: Recovered\n";
+	struct hwpi_inject_opts fast = HWPI_INJECT_OPTS_INIT;
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char buf[512];
+	ssize_t n;
+	int w;
+
+	fast.flags = HWPI_INJECT_NO_OBSERVE;
+	w = test_kmsg_fifo(root);
+	CHECK(write(w, rec, strlen(rec)) == (ssize_t)strlen(rec));
+	pfn_target(ctx, 0x2000, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &fast, &r));
+	CHECK_FILE(root, CORRUPT, "0x2000\n");
+	CHECK(r.unobserved);
+	CHECK_INT(r.err, 0);
+	CHECK_INT(r.n_messages, 0);
+	CHECK_STR(r.page_type, "");
+	CHECK(!r.hwcorrupted_known);
+	CHECK(!r.counters_known);
+	CHECK(r.trace_error[0]);
+	CHECK(r.poisoned_known);
+	CHECK_STR(hwpi_report_outcome(&r), "injected");
+	/* the kernel's record was left where it was, after it the audit line */
+	n = read(w, buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(!strncmp(buf, rec, strlen(rec)));
+	CHECK(strstr(buf, "op=inject method=corrupt-pfn pfn=0x2000") != NULL);
+	close(w);
+
+	/* the kernel's refusal is still its answer (EISDIR here) */
+	tfile_unlink(root, CORRUPT);
+	CHECK(mkdir(tfile_path(buf, sizeof(buf), root, CORRUPT), 0755) == 0);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &fast, &r));
+	CHECK_INT(r.err, EISDIR);
+	CHECK_STR(hwpi_report_outcome(&r), "refused");
+	CHECK(rmdir(buf) == 0);
+
+	/* a watch needs what is not observed: refused before anything */
+	tfile_write(root, CORRUPT, "");
+	fast.watch_ms = 10;
+	CHECK_INT(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &fast, &r), -EINVAL);
+	CHECK_FILE(root, CORRUPT, "");
+	hwpi_ctx_free(ctx);
+}
+
 static unsigned int n_warnings;
 
 static void count_warnings(void *data, int prio, const char *msg)
@@ -724,6 +777,7 @@ int main(int argc, char **argv)
 	RUN(test_inject_many);
 	RUN(test_kernel_refuses);
 	RUN(test_kmsg);
+	RUN(test_no_observe);
 	RUN(test_audit);
 	RUN(test_audit_batch);
 	RUN(test_unavailable);

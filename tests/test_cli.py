@@ -27,7 +27,7 @@ SYSCTLS = ["vm.memory_failure_early_kill", "vm.memory_failure_recovery", "vm.ena
 COUNTERS = ["total", "ignored", "failed", "delayed", "recovered"]
 HEX = re.compile(r"^0x[0-9a-f]+$")
 OUTCOMES = {"sigbus-ar", "sigbus-ao", "killed", "recovered", "ignored", "failed", "delayed",
-            "migrated", "refused", "dry-run", "unknown"}
+            "migrated", "refused", "dry-run", "unknown", "injected"}
 HOST_HAS_MF = os.path.exists("/proc/sys/vm/memory_failure_early_kill")
 
 
@@ -404,7 +404,8 @@ class TestInject(Base):
 
     def check_types(self, r):
         self.assertTrue(INJECT_KEYS <= set(r), INJECT_KEYS - set(r))
-        self.assertTrue(set(r) <= INJECT_KEYS | {"new_pfn", "expect", "expect_met"}, set(r))
+        self.assertTrue(set(r) <= INJECT_KEYS | {"new_pfn", "expect", "expect_met", "observed"},
+                        set(r))
         self.assertIn(r["method"], METHODS)
         self.assertIsInstance(r["dry_run"], bool)
         k = r["kernel"]
@@ -476,6 +477,36 @@ class TestInject(Base):
         p = run(["inject", "--pfn", "8193"], self.f.root, check_status=0)
         self.assertEqual(self.f.read(CORRUPT), "0x2001\n")
         self.assertIn("0x2001", p.stdout)
+
+    def test_no_observe(self):
+        observed = self.inject("--pfn", "0x2000")
+        self.assertNotIn("observed", observed)
+        self.assertIsNotNone(observed["hardware_corrupted_kb"])
+        self.f.write(CORRUPT, "")
+        j = os.path.join(self.f.tmp, "fast.journal")
+        r = self.inject("--pfn", "0x2000", "--no-observe", "--journal", j)
+        self.check_types(r)
+        self.assertIs(r["observed"], False)
+        self.assertEqual(self.f.read(CORRUPT), "0x2000\n")
+        self.assertEqual(r["kernel"]["errno"], 0)
+        self.assertEqual(r["outcome"], "injected")
+        # what it did not look at is unknown, not "nothing happened"
+        self.assertIsNone(r["hardware_corrupted_kb"])
+        self.assertIsNone(r["kernel"]["counters"])
+        self.assertIsNone(r["kernel"]["action"])
+        self.assertIs(r["kernel"]["tracepoints"]["used"], False)
+        self.assertIn("NO_OBSERVE", r["kernel"]["tracepoints"]["error"])
+        # the page's flags are still read, the journal still written
+        self.assertIs(r["poisoned"], False)
+        self.assertIs(r["already_poisoned"], False)
+        with open(j) as f:
+            self.assertIn("0x2000", f.read())
+        # every page of a region, text output
+        p = run(["inject", "--pid", "4242", "--region", "anon", "--count", "3",
+                 "--method", "corrupt-pfn", "--no-observe"], self.f.root, check_status=0)
+        self.assertEqual(p.stdout.count("observed:"), 3, p.stdout)
+        self.assertEqual(len(re.findall(r"outcome: +injected", p.stdout)), 3, p.stdout)
+        self.assertNotIn("action", p.stdout)
 
     def test_phys_methods(self):
         r = self.inject("--phys", "0x2003abc")
@@ -1246,6 +1277,10 @@ BAD_INPUT = [
      EX_USAGE, r"--addr.*--region|--region.*--addr"),
     ("early and late kill", ["inject", "--pfn", "0x10", "--early-kill", "--late-kill"], None,
      EX_USAGE, r"--early-kill and --late-kill exclude each other"),
+    ("no-observe with watch", ["inject", "--pfn", "0x10", "--no-observe", "--watch", "1"], None,
+     EX_USAGE, r"--no-observe sees nothing to watch; drop --no-observe, or --watch"),
+    ("no-observe with expect", ["inject", "--pfn", "0x10", "--no-observe", "-e", "recovered"],
+     None, EX_USAGE, r"--no-observe sees nothing to judge"),
     ("pfn twice", ["inject", "--pfn", "0x2000", "--pfn", "0x2001"], None, EX_USAGE,
      r"--pfn given twice"),
     ("pid twice", ["inject", "--pid", LIBPID, "--pid", "4243", "--addr", ADDR], None, EX_USAGE,

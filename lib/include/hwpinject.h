@@ -358,6 +358,12 @@ struct hwpi_report {
 	enum hwpi_target_state target_state;
 	int target_status;		/* signal or exit status */
 	bool interrupted;		/* the watch ended early on SIGINT/SIGTERM */
+	/*
+	 * HWPI_INJECT_NO_OBSERVE: nothing was observed but the kernel's answer
+	 * (err) and the page's flags before and after -- no action, messages,
+	 * counters or target state; signals only those a remote madvise saw.
+	 */
+	bool unobserved;
 };
 
 /*
@@ -391,6 +397,14 @@ void hwpi_observer_free(struct hwpi_observer *o);
 #define HWPI_INJECT_NO_LOAD 0x4u	/* do not load hwpoison-inject / mount debugfs */
 #define HWPI_INJECT_NO_TRACE 0x8u	/* do not use tracepoints (kmsg only) */
 #define HWPI_INJECT_NO_HOLD 0x10u	/* do not hold a pid target with ptrace */
+/*
+ * The fast path: inject and check only.  No observer (no tracepoints,
+ * /dev/kmsg, counters), no hold of a pid target by a pfn/phys method, no
+ * look at the target's state; the refusal of unsafe pages, the audit line,
+ * the journal and the re-check of a process's page stay.  Not with
+ * watch_ms; opts.observer is not used.  report.unobserved says so.
+ */
+#define HWPI_INJECT_NO_OBSERVE 0x20u
 
 struct hwpi_inject_opts {
 	unsigned int flags;	/* HWPI_INJECT_* */
@@ -487,7 +501,8 @@ int hwpi_unpoison(struct hwpi_ctx *ctx, uint64_t pfn, struct hwpi_report *report
 /*
  * Outcome word for a report: "sigbus-ar", "sigbus-ao", "killed",
  * "recovered", "ignored", "failed", "delayed", "migrated", "refused",
- * "dry-run", "unknown".
+ * "dry-run", "unknown", or "injected" (accepted, and HWPI_INJECT_NO_OBSERVE
+ * looked no further).
  */
 const char *hwpi_report_outcome(const struct hwpi_report *r);
 

@@ -624,6 +624,54 @@ def sc_hwpi_inject_early_many(c, b, ver, boot, args):
             str(b.kv.get("traced_after")))
 
 
+def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
+    r = ready(b)
+    common(c, b, r)
+    reps, pages = three_page_reports(c, b, r, "--no-observe")
+    if reps is None:
+        return
+    for i, o in enumerate(reps):
+        k = o.get("kernel") or {}
+        c.check(o.get("observed") is False, f"page {i}: observed false", str(o.get("observed")))
+        c.check(k.get("errno") == 0, f"page {i}: the kernel accepted it", str(k))
+        c.check(o.get("poisoned") is True, f"page {i}: poisoned (its kpageflags, read after)",
+                str(o.get("poisoned")))
+        c.check(o.get("outcome") == "injected", f"page {i}: outcome injected",
+                str(o.get("outcome")))
+        # nothing else was looked at: unknown, never "nothing happened"
+        c.check(k.get("action") is None and k.get("messages") == [] and
+                k.get("counters") is None and o.get("hardware_corrupted_kb") is None,
+                f"page {i}: no action, messages or counters", str(k))
+        c.check((k.get("tracepoints") or {}).get("used") is False,
+                f"page {i}: tracepoints not used", str(k.get("tracepoints")))
+        c.check(not o.get("signals"), f"page {i}: no signal (none looked for)",
+                str(o.get("signals")))
+        c.check((o.get("target") or {}).get("state") == "unknown", f"page {i}: target unknown",
+                str(o.get("target")))
+    # what the kernel did all the same: a BUS_MCEERR_AO per page, HardwareCorrupted + 3 pages
+    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
+    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
+            all(o.get("code") == BUS_MCEERR_AO for o in seen),
+            "victim handled one BUS_MCEERR_AO per page", str(seen))
+    pre, post = b.kv.get("hc_pre.inject"), b.kv.get("hc_post.inject")
+    c.check(pre is not None and post is not None and int(post) - int(pre) == 12,
+            "HardwareCorrupted + 12 kB", f"{pre} -> {post}")
+    c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
+            "vm.memory_failure_early_kill restored",
+            f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
+    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
+            str(b.kv.get("traced_after")))
+    # the journal names the three pages: unpoison --journal gives them back
+    un = b.runs.get("unpoison")
+    c.check(un is not None and un["rc"] == 0, "unpoison --journal: exit 0",
+            str(un and (un["rc"], un["err"][:3])))
+    undone = sorted(h(o.get("pfn")) for o in run_json(b, "unpoison") if "pfn" in o)
+    c.check(undone == sorted(h(o.get("pfn")) for o in reps),
+            "unpoison --journal: the three pages of the reports", str(undone))
+    c.check(b.kv.get("hc_undone") == pre, "HardwareCorrupted back to before",
+            f"{pre} -> {b.kv.get('hc_undone')}")
+
+
 def sc_hwpi_inject_hwpoison_many(c, b, ver, boot, args):
     r = ready(b)
     common(c, b, r)
@@ -2095,6 +2143,7 @@ SCENARIOS = {
     "hwpi-inject-hwpoison": sc_hwpi_inject_hwpoison,
     "hwpi-inject-early": sc_hwpi_inject_early,
     "hwpi-inject-early-many": sc_hwpi_inject_early_many,
+    "hwpi-inject-no-observe": sc_hwpi_inject_no_observe,
     "hwpi-inject-hwpoison-many": sc_hwpi_inject_hwpoison_many,
     "hwpi-inject-soft": sc_hwpi_inject_soft,
     "hwpi-unpoison": sc_hwpi_unpoison,
@@ -2261,6 +2310,7 @@ VICTIM_FULL = ["env", "corrupt-anon", "corrupt-anon-early", "unpoison-anon",
                "soft-offline-phys", "hard-offline-phys"]
 HWPI_FULL = (["hwpi-status", "hwpi-translate", "hwpi-inject-corrupt", "hwpi-inject-hwpoison",
               "hwpi-inject-early", "hwpi-inject-early-many", "hwpi-inject-hwpoison-many",
+              "hwpi-inject-no-observe",
               "hwpi-inject-soft", "hwpi-unpoison"]
              + HWPI_MATRIX + [f"hwpi-unpoison-{k}" for k in HWPI_KINDS]
              + ["hwpi-unpoison-pinned", "hwpi-watch-late", "hwpi-watch-early",

@@ -401,6 +401,23 @@ sc_hwpi_inject_hwpoison_many() {
     v_stop
 }
 
+# the fast path: three pages by corrupt-pfn with --early-kill --no-observe --journal.  The
+# kernel still acts (the victim handles a BUS_MCEERR_AO per page), the reports say only what
+# was looked at; the journal gives the pages back once the victim is gone.
+sc_hwpi_inject_no_observe() {
+    VARGS="--pages 3"; v_start anon || return 1
+    J=$W/fast.journal; rm -f $J
+    kv ek_before "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    hwpi inject inject --pid "$VPID" --region "$VADDR-$(printf '0x%x' $((VADDR + 3 * 4096)))" \
+        --count 3 --method corrupt-pfn --early-kill --no-observe --journal $J --json
+    sleep 0.2; v_flush
+    kv early_kill_after "$(cat /proc/sys/vm/memory_failure_early_kill)"
+    kv traced_after "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$VPID/status)"
+    v_stop
+    hwpi unpoison unpoison --journal $J --json
+    kv hc_undone "$(hc_kb)"
+}
+
 sc_hwpi_inject_soft() {
     v_start anon || return 1
     hwpi inject inject --pid "$VPID" --addr "$VADDR" --method soft-offline --json
@@ -955,7 +972,8 @@ SCENARIOS_VICTIM="env corrupt-anon corrupt-anon-early unpoison-anon
   selfsoft-anon selfsoft-shmem selfsoft-thp selfsoft-file-dirty
   soft-offline-phys hard-offline-phys"
 SCENARIOS_HWPI="hwpi-status hwpi-translate hwpi-inject-corrupt hwpi-inject-hwpoison
-  hwpi-inject-early hwpi-inject-early-many hwpi-inject-hwpoison-many hwpi-inject-soft hwpi-unpoison
+  hwpi-inject-early hwpi-inject-early-many hwpi-inject-hwpoison-many hwpi-inject-no-observe
+  hwpi-inject-soft hwpi-unpoison
   $HWPI_KIND_SCENARIOS
   $HWPI_UNPOISON_SCENARIOS hwpi-unpoison-pinned
   hwpi-watch-late hwpi-watch-early hwpi-nohandler-hwpoison hwpi-nohandler-early
