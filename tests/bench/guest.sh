@@ -39,10 +39,10 @@ v_start() {
 }
 v_stop() { kill -9 $VJOB 2>/dev/null; wait $VJOB 2>/dev/null; }
 
-# hwpinject campaign, one step injecting COUNT pages of a region (the fast path)
-campaign_region() { # TAG METHOD COUNT
+# hwpinject campaign, one step injecting COUNT pages of a region, with the step options OPTS
+campaign_region() { # TAG METHOD COUNT [OPTS]
     v_start "$3" || return
-    echo "inject --pid $VPID --region $VA-$VE --count $3 --method $2" > $W/c.txt
+    echo "inject --pid $VPID --region $VA-$VE --count $3 --method $2 $4" > $W/c.txt
     bench exec 1 hwpinject campaign $W/c.txt | sed "s/^@B name=exec/@B name=$1 method=$2 n=$3/"
     v_stop
 }
@@ -66,12 +66,16 @@ for m in corrupt-pfn hwpoison soft-offline; do
     bench lib $m $N observer
     bench lib $m $N fresh
     bench lib $m $N observer,notrace
+    bench lib $m $N many,observer
+    bench lib $m $N many,noobserve
     campaign_region campaign $m $N
+    campaign_region campaign-fast $m $N --no-observe
     campaign_steps campaign-steps $m $N
 done
 bench shell $N
 bench shell $N hwpinject
 bench shell $N campaign
+bench shell $N campaign-fast
 
 for n in $SCALE; do
     campaign_region scale corrupt-pfn $n

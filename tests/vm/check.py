@@ -596,6 +596,20 @@ def three_page_reports(c, b, r, what):
     return reps, pages
 
 
+def check_early_kill_aftermath(c, b, pages):
+    """what an --early-kill injection into PAGES of the victim left: one BUS_MCEERR_AO handled
+    per page, the sysctl as before, the victim untraced"""
+    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
+    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
+            all(o.get("code") == BUS_MCEERR_AO for o in seen),
+            "victim handled one BUS_MCEERR_AO per page", str(seen))
+    c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
+            "vm.memory_failure_early_kill restored",
+            f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
+    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
+            str(b.kv.get("traced_after")))
+
+
 def sc_hwpi_inject_early_many(c, b, ver, boot, args):
     r = ready(b)
     common(c, b, r)
@@ -613,15 +627,7 @@ def sc_hwpi_inject_early_many(c, b, ver, boot, args):
                 str(o.get("outcome")))
         c.check((o.get("target") or {}).get("state") == "alive", f"page {i}: target alive",
                 str(o.get("target")))
-    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
-    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
-            all(o.get("code") == BUS_MCEERR_AO for o in seen),
-            "victim handled one BUS_MCEERR_AO per page", str(seen))
-    c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
-            "vm.memory_failure_early_kill restored",
-            f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
-    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
-            str(b.kv.get("traced_after")))
+    check_early_kill_aftermath(c, b, pages)
 
 
 def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
@@ -649,18 +655,10 @@ def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
         c.check((o.get("target") or {}).get("state") == "unknown", f"page {i}: target unknown",
                 str(o.get("target")))
     # what the kernel did all the same: a BUS_MCEERR_AO per page, HardwareCorrupted + 3 pages
-    seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
-    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
-            all(o.get("code") == BUS_MCEERR_AO for o in seen),
-            "victim handled one BUS_MCEERR_AO per page", str(seen))
+    check_early_kill_aftermath(c, b, pages)
     pre, post = b.kv.get("hc_pre.inject"), b.kv.get("hc_post.inject")
     c.check(pre is not None and post is not None and int(post) - int(pre) == 12,
             "HardwareCorrupted + 12 kB", f"{pre} -> {post}")
-    c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
-            "vm.memory_failure_early_kill restored",
-            f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
-    c.check(b.kv.get("traced_after") == "0", "victim not traced afterwards",
-            str(b.kv.get("traced_after")))
     # the journal names the three pages: unpoison --journal gives them back
     un = b.runs.get("unpoison")
     c.check(un is not None and un["rc"] == 0, "unpoison --journal: exit 0",
