@@ -392,6 +392,14 @@ static uint64_t status_mask(const char *buf, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+/* The state letter ("R", "S", "Z"...) of a status file, '\0' if absent. */
+static char status_state(const char *buf)
+{
+	const char *p = strstr(buf, "\nState:\t");
+
+	return p ? p[8] : '\0';
+}
+
 bool hwpi__hold_live(const struct hwpi_hold *h)
 {
 	return h->active && any_live(h);
@@ -399,17 +407,17 @@ bool hwpi__hold_live(const struct hwpi_hold *h)
 
 bool hwpi__hold_has_thread(struct hwpi_ctx *ctx, struct hwpi_hold *h, pid_t tid)
 {
-	char buf[4096], *st;
+	char buf[4096], st;
 	unsigned int i;
 
 	for (i = 0; h->active && i < h->n; i++) {
 		if (!h->live[i] || h->tids[i] != tid)
 			continue;
 		/* a leader that exited before its threads is a zombie, not reported yet */
-		if (status_read(ctx, h, i, buf, sizeof(buf)) < 0 ||
-		    !(st = strstr(buf, "\nState:\t")))
+		if (status_read(ctx, h, i, buf, sizeof(buf)) < 0)
 			return false;
-		return st[8] != 'Z' && st[8] != 'X' && st[8] != 'x';
+		st = status_state(buf);
+		return st && st != 'Z' && st != 'X' && st != 'x';
 	}
 	return false;
 }
@@ -438,7 +446,7 @@ static uint64_t run_ns(struct hwpi_ctx *ctx, pid_t pid, pid_t tid)
 static bool unsettled(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t in_handler,
 		      uint64_t *ran0)
 {
-	char buf[4096], *st;
+	char buf[4096];
 	unsigned int i;
 
 	for (i = 0; i < h->n; i++) {
@@ -450,7 +458,7 @@ static bool unsettled(struct hwpi_ctx *ctx, struct hwpi_hold *h, uint64_t in_han
 		if (((status_mask(buf, "\nSigPnd:") | status_mask(buf, "\nShdPnd:")) & ~blk) ||
 		    (blk & in_handler))
 			return true;
-		if (!in_handler || !(st = strstr(buf, "\nState:\t")) || st[8] != 'R')
+		if (!in_handler || status_state(buf) != 'R')
 			continue;
 		ran = run_ns(ctx, h->pid, h->tids[i]);
 		if (!ran)
