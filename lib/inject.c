@@ -52,11 +52,11 @@ static int write_injector(struct hwpi_ctx *ctx, const char *path, struct injecto
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* Run the injector; returns the kernel's answer (0 or -errno) in *kerr. */
 /*
- * Ask the kernel.  The remote madvise runs on HELD_TID if the caller's hold
- * has one for it, else it attaches itself, and with KEPT_TID it leaves
- * the thread attached for the hold.
+ * Run the injector; the kernel's answer (0 or -errno) goes to *KERR.  The
+ * remote madvise runs on HELD_TID if the caller's hold has one for it, else
+ * it attaches itself, and with KEPT_TID it leaves the thread attached for
+ * the hold.
  */
 static int perform(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
 		   const struct hwpi_method_status *st, int *kerr, struct hwpi_report *r,
@@ -343,11 +343,9 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		goto out_hold;
 	}
 	/* pids of a fake tree (tests) are not processes of this machine */
+	/* unobserved (no observer), only the remote madvise holds: it settles its signals */
 	want_hold = t->pid > 0 && t->pid != b->self && !(opts->flags & HWPI_INJECT_NO_HOLD) &&
-		    !ctx->root[0];
-	/* unobserved, only the remote madvise holds (it must settle its own signals) */
-	if (!b->obs && !remote_madvise)
-		want_hold = false;
+		    !ctx->root[0] && (b->obs || remote_madvise);
 	/*
 	 * A hold is of this pid (it ends with the pid's last page): a target
 	 * that died meanwhile is let go, and the hold_begin below says it is
@@ -424,6 +422,9 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 {
 	int rc;
 
+	if ((opts->flags & HWPI_INJECT_NO_OBSERVE) && opts->watch_ms)
+		return hwpi__err(ctx, -EINVAL, "a watch needs observation: not with "
+				 "HWPI_INJECT_NO_OBSERVE");
 	memset(b, 0, sizeof(*b));
 	b->audit = (struct hwpi_audit_sink)HWPI_AUDIT_SINK_INIT;
 	b->inj.fd = -1;
@@ -491,11 +492,7 @@ HWPI_EXPORT int hwpi_inject_many(struct hwpi_ctx *ctx, const struct hwpi_target 
 		return 0;
 	if (!opts)
 		opts = &defaults;
-	if ((opts->flags & HWPI_INJECT_NO_OBSERVE) && opts->watch_ms)
-		rc = hwpi__err(ctx, -EINVAL, "a watch needs observation: not with "
-			       "HWPI_INJECT_NO_OBSERVE");
-	else
-		rc = batch_begin(ctx, &b, m, opts);
+	rc = batch_begin(ctx, &b, m, opts);
 	if (rc < 0) {
 		/* the report names the page that could not be attempted */
 		fill_report_head(ctx, &t[0], m, opts->flags, r);
