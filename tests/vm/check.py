@@ -578,22 +578,25 @@ def sc_hwpi_inject_early(c, b, ver, boot, args):
     check_touch_sigbus(c, b, r)
 
 
-def three_page_reports(c, b, r, what):
-    """the reports of "inject --count 3" (WHAT names it) on the victim's first three pages, in
-    page order with three pfns, and those pages; (None, None) when they are not there"""
+def three_page_reports(c, b, what):
+    """the victim's ready event and the reports of "inject --count 3" (WHAT names it) on its
+    first three pages, in page order with three pfns, and those pages, after the checks every
+    victim scenario shares; (r, None, None) when the reports are not there"""
+    r = ready(b)
+    common(c, b, r)
     run = b.runs.get("inject")
     if not (c.check(run is not None, f"inject --count 3 {what}: ran") and r):
-        return None, None
+        return r, None, None
     c.check(run["rc"] == 0, f"inject --count 3 {what}: exit 0",
             f"rc={run['rc']} stderr={run['err'][:3]}")
     reps = [o for o in run_json(b, "inject") if "pfn" in o]
     if not c.check(len(reps) == 3, "three reports, one per page", str(len(reps))):
-        return None, None
+        return r, None, None
     pages = [h(r["vaddr"]) + i * 4096 for i in range(3)]
     c.check([h(o.get("vaddr")) for o in reps] == pages, "reports in page order",
             str([o.get("vaddr") for o in reps]))
     c.check(len({h(o.get("pfn")) for o in reps}) == 3, "three different pfns")
-    return reps, pages
+    return r, reps, pages
 
 
 def check_early_kill_aftermath(c, b, pages):
@@ -611,9 +614,7 @@ def check_early_kill_aftermath(c, b, pages):
 
 
 def sc_hwpi_inject_early_many(c, b, ver, boot, args):
-    r = ready(b)
-    common(c, b, r)
-    reps, pages = three_page_reports(c, b, r, "--early-kill")
+    r, reps, pages = three_page_reports(c, b, "--early-kill")
     if reps is None:
         return
     for i, o in enumerate(reps):
@@ -631,9 +632,7 @@ def sc_hwpi_inject_early_many(c, b, ver, boot, args):
 
 
 def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
-    r = ready(b)
-    common(c, b, r)
-    reps, pages = three_page_reports(c, b, r, "--no-observe")
+    r, reps, pages = three_page_reports(c, b, "--no-observe")
     if reps is None:
         return
     for i, o in enumerate(reps):
@@ -671,9 +670,7 @@ def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
 
 
 def sc_hwpi_inject_hwpoison_many(c, b, ver, boot, args):
-    r = ready(b)
-    common(c, b, r)
-    reps, pages = three_page_reports(c, b, r, "--method hwpoison")
+    r, reps, pages = three_page_reports(c, b, "--method hwpoison")
     if reps is None:
         return
     seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
