@@ -599,13 +599,22 @@ def three_page_reports(c, b, what):
     return r, reps, pages
 
 
-def check_early_kill_aftermath(c, b, pages):
+def check_early_kill_aftermath(c, b, pages, settled=True):
     """what an --early-kill injection into PAGES of the victim left: one BUS_MCEERR_AO handled
-    per page, the sysctl as before, the victim untraced"""
+    per page, the sysctl as before, the victim untraced.  Not SETTLED (nobody waited for the
+    victim between pages): the kernel queues a SIGBUS only if none is pending, so the pages'
+    signals may merge -- at least one, each at a page of its own"""
     seen = [o for o in b.victim if o.get("event") == "sigbus" and not o.get("touching")]
-    c.check(sorted(h(o.get("addr")) for o in seen) == pages and
-            all(o.get("code") == BUS_MCEERR_AO for o in seen),
-            "victim handled one BUS_MCEERR_AO per page", str(seen))
+    addrs = sorted(h(o.get("addr")) for o in seen)
+    codes_ao = all(o.get("code") == BUS_MCEERR_AO for o in seen)
+    if settled:
+        c.check(addrs == pages and codes_ao, "victim handled one BUS_MCEERR_AO per page",
+                str(seen))
+    else:
+        c.check(1 <= len(seen) <= len(pages) and codes_ao and set(addrs) <= set(pages) and
+                len(set(addrs)) == len(addrs),
+                "victim handled BUS_MCEERR_AO, each at a page of its own (unsettled: may merge)",
+                str(seen))
     c.check(b.kv.get("early_kill_after") == b.kv.get("ek_before"),
             "vm.memory_failure_early_kill restored",
             f"{b.kv.get('ek_before')} -> {b.kv.get('early_kill_after')}")
@@ -653,8 +662,9 @@ def sc_hwpi_inject_no_observe(c, b, ver, boot, args):
                 str(o.get("signals")))
         c.check((o.get("target") or {}).get("state") == "unknown", f"page {i}: target unknown",
                 str(o.get("target")))
-    # what the kernel did all the same: a BUS_MCEERR_AO per page, HardwareCorrupted + 3 pages
-    check_early_kill_aftermath(c, b, pages)
+    # what the kernel did all the same: BUS_MCEERR_AO to the victim (nobody waits for it to
+    # take one before the next page, so they may merge), HardwareCorrupted + 3 pages
+    check_early_kill_aftermath(c, b, pages, settled=False)
     pre, post = b.kv.get("hc_pre.inject"), b.kv.get("hc_post.inject")
     c.check(pre is not None and post is not None and int(post) - int(pre) == 12,
             "HardwareCorrupted + 12 kB", f"{pre} -> {post}")
