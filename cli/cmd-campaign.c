@@ -44,6 +44,8 @@ struct campaign {
 	int sig;		/* the stop signal that arrived, 0 if none */
 	bool stop;
 	bool progress;
+	size_t progress_shown;	/* the step number last shown */
+	uint64_t progress_ms;	/* when it was shown */
 	uint64_t next_inject_ms;
 };
 
@@ -147,6 +149,22 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/*
+ * "step N/TOTAL" on a terminal, at most ten times a second (a step can take
+ * microseconds, and a serial console or a slow link costs far more per
+ * line); FINAL shows the last step done if it was not shown.
+ */
+static void show_progress(struct campaign *c, uint64_t now, bool final)
+{
+	if (!c->progress || c->progress_shown == c->done)
+		return;
+	if (!final && c->progress_shown && now - c->progress_ms < 100)
+		return;
+	fprintf(stderr, "\rstep %zu/%zu", c->done, c->total);
+	c->progress_shown = c->done;
+	c->progress_ms = now;
+}
+
 /* Wait until DEADLINE (now_ms()), or a stop signal. */
 static void wait_until(struct campaign *c, uint64_t deadline)
 {
@@ -230,10 +248,8 @@ static void run_cmd(struct campaign *c, const struct step *s)
 	}
 	for (i = 1; i < s->argc; i++)
 		argv[argc++] = s->argv[i];
-	if (c->progress)
-		fprintf(stderr, "\rstep %zu/%zu", c->done, c->total);
-
 	start = now_ms();
+	show_progress(c, start, false);
 	status = cmd->fn(&sc, argc, argv);
 	fflush(stdout);
 	/* the first step's context (and its observer) serve all that follow; main() frees it */
@@ -336,6 +352,7 @@ int cmd_campaign(struct cli *cli, int argc, char **argv)
 	if (!c.sig)
 		c.sig = inject_take_pending(&c.set);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	show_progress(&c, now_ms(), true);
 	if (c.progress && c.done)
 		fputc('\n', stderr);
 	print_summary(&c);

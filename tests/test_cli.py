@@ -11,12 +11,15 @@ host only --dry-run and usage errors are run.
 """
 import json
 import os
+import pty
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 HWPINJECT = MKFAKE = FAKEDIR = None
@@ -1044,6 +1047,44 @@ class TestCampaign(Base):
         objs = [json.loads(line) for line in p.stdout.splitlines()]
         self.assertEqual((len(objs), objs[-1]["steps"], objs[-1]["ok"]), (2, 2, 1))
         self.assertEqual(self.f.read(CORRUPT), "0x2000\n")  # the third step did not run
+
+    def test_progress_on_terminal(self):
+        """On a terminal, "step N/TOTAL" at most ten times a second, the last step at the end;
+        not at all when standard error is not a terminal."""
+        path = self.file("repeat 300 {\n  translate --pfn 0x2000\n  sleep 1ms\n}\n")
+        env = dict(os.environ, HWPINJECT_ROOT=self.f.root, LC_ALL="C")
+        master, slave = pty.openpty()
+        chunks = []
+        reader = threading.Thread(target=lambda: self._drain(master, chunks))
+        reader.start()
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run([HWPINJECT, "campaign", path], stdout=subprocess.PIPE,
+                               stderr=slave, env=env, timeout=60)
+        finally:
+            os.close(slave)
+            reader.join(10)
+            os.close(master)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(p.returncode, 0)
+        shown = re.findall(r"step (\d+)/300", b"".join(chunks).decode())
+        self.assertEqual(shown[0], "1")
+        self.assertEqual(shown[-1], "300", shown)
+        self.assertLessEqual(len(shown), elapsed * 10 + 3, (elapsed, shown))
+        self.assertEqual([int(x) for x in shown], sorted(int(x) for x in shown))
+        p = run(["campaign", path], self.f.root, check_status=0)
+        self.assertEqual(p.stderr, "")
+
+    @staticmethod
+    def _drain(fd, chunks):
+        while True:
+            try:
+                b = os.read(fd, 4096)
+            except OSError:  # EIO: the slave side is closed
+                return
+            if not b:
+                return
+            chunks.append(b)
 
     def test_options(self):
         journal = os.path.join(self.f.tmp, "journal")
