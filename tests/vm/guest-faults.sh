@@ -163,7 +163,8 @@ sc_fault_signals() {
 }
 
 # ---- inject --count over many pages of one process, which is held once for all of them with
-# the kill policy set once around them (hwpi_inject_many): SIGINT, SIGTERM, SIGKILL half-way.
+# the kill policy set once around them (hwpi_inject_many): SIGINT, SIGTERM, SIGKILL half-way
+# (0.2 s after its first journal record).
 # What the interrupted run printed must be what it did; the hold must end, the sysctl come back.
 FCOUNT_N=1500
 sc_fault_count() {
@@ -173,10 +174,14 @@ sc_fault_count() {
     for s in INT TERM KILL; do
         VARGS="--pages $FCOUNT_N"
         v_start anon || return 1
+        n0=$(grep -c '^inject' $J 2>/dev/null)
         f_bg "count-$s" inject --pid "$VPID" \
             --region "$VADDR-$(printf '0x%x' $((VADDR + FCOUNT_N * 4096)))" --count $FCOUNT_N \
             --method corrupt-pfn --early-kill --journal $J --json
-        f_sig $s 0.4
+        # the signal lands in the batch, not before it: a fixed delay after the start was
+        # too short for the ASan build under TCG (nothing injected in 0.4 s)
+        f_wait_journal $J $((${n0:-0} + 1))
+        f_sig $s 0.2
         f_procs "count-$s"
         kv "victim_alive.count-$s" "$(kill -0 "$VPID" 2>/dev/null && echo yes || echo no)"
         f_kill_victim
