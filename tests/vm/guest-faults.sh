@@ -126,9 +126,13 @@ sc_fault_signals() {
     i=0
     for s in INT TERM KILL; do
         a=$(printf '0x%x' $((VADDR + i * 4096))); i=$((i + 1))
+        n0=$(grep -c '^inject' $J 2>/dev/null)
         f_bg "watch-$s" inject --pid "$VPID" --addr "$a" --method corrupt-pfn --early-kill \
             --watch 5 --journal $J --json
-        f_sig $s 1.2
+        # in the watch: 0.5 s after its journal record (a fixed delay from the start can come
+        # before the injection when the host is busy or the build is ASan's)
+        f_wait_journal $J $((${n0:-0} + 1))
+        f_sig $s 0.5
         f_procs "watch-$s"
         for d in $FSIG_DELAYS_MADV; do
             a=$(printf '0x%x' $((VADDR + i * 4096))); i=$((i + 1))
