@@ -82,12 +82,16 @@ for n in $SCALE; do
 done
 
 v_start 1 $SPARSE_MIB && {
-    out=$(bench pagemap $VPID $SA $((SE - SA)) $REPS)
-    echo "$out"
-    bench pagemap $VPID $SA $((SE - SA)) $REPS flags
-    present=$(echo "$out" | sed -n 's/.*present=\([0-9]*\).*/\1/p')
-    bench translate $VPID $SA-$SE "$present" $REPS
-    bench translate $VPID $SA-$SE "$present" $REPS full
+    # three rounds, each side best of REPS in each: the report takes the best of all, so a
+    # slow spell of the guest (one whole set of 5 reps 1.6x slower was seen) hits both sides
+    for round in 1 2 3; do
+        out=$(bench pagemap $VPID $SA $((SE - SA)) $REPS)
+        echo "$out"
+        bench pagemap $VPID $SA $((SE - SA)) $REPS flags
+        present=$(echo "$out" | sed -n 's/.*present=\([0-9]*\).*/\1/p')
+        bench translate $VPID $SA-$SE "$present" $REPS
+        bench translate $VPID $SA-$SE "$present" $REPS full
+    done
     bench exec 1 hwpinject translate --json --pid $VPID --region $SA-$SE --count "$present" |
         sed "s/^@B name=exec/@B name=cli-translate present=$present/"
     v_stop
