@@ -96,16 +96,23 @@ void hwpi__audit_sink_close(struct hwpi_audit_sink *sink)
 	if (sink->fd >= 0)
 		close(sink->fd);
 	sink->fd = -1;
+	sink->opener = 0;
 	sink->lines = 0;
 }
 
+void hwpi__audit_sink_new_call(struct hwpi_audit_sink *sink)
+{
+	sink->who_known = false;
+}
+
+/* Write LINE for process SELF through SINK's /dev/kmsg (opened again when due). */
 static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
-			struct hwpi_audit_sink *sink)
+			struct hwpi_audit_sink *sink, pid_t self)
 {
 	ssize_t n;
 	int fd;
 
-	if (sink && sink->fd >= 0 && sink->lines >= LINES_PER_OPEN)
+	if (sink && sink->fd >= 0 && (sink->lines >= LINES_PER_OPEN || sink->opener != self))
 		hwpi__audit_sink_close(sink);
 	if (sink && sink->fd >= 0) {
 		fd = sink->fd;
@@ -113,8 +120,10 @@ static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
 		fd = kmsg_open(ctx);
 		if (fd < 0)
 			return;
-		if (sink)
+		if (sink) {
 			sink->fd = fd;
+			sink->opener = self;
+		}
 	}
 	do
 		n = write(fd, line, len);
@@ -169,7 +178,7 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	dbg(ctx, "audit: %.*s", n - 1 - (int)strlen(AUDIT_PRIO), line + strlen(AUDIT_PRIO));
-	audit_write(ctx, line, (size_t)n, sink);
+	audit_write(ctx, line, (size_t)n, sink, who.pid);
 }
 
 void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
@@ -187,6 +196,7 @@ void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum 
 
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn)
 {
+	hwpi__audit_sink_new_call(&ctx->audit);
 	audit(ctx, "unpoison", "unpoison-pfn", true, pfn, pfn * (uint64_t)ctx->page_size, 0, false,
-	      0, NULL);
+	      0, &ctx->audit);
 }

@@ -29,6 +29,7 @@ HWPI_EXPORT int hwpi_ctx_new(struct hwpi_ctx **ctx)
 	c->log_max = LOG_ERR;
 	c->kpageflags_fd = -1;
 	c->pagemap_fd = -1;
+	c->audit = (struct hwpi_audit_sink)HWPI_AUDIT_SINK_INIT;
 	c->page_size = sysconf(_SC_PAGESIZE);
 	if (c->page_size <= 0)
 		c->page_size = 4096;
@@ -64,6 +65,7 @@ static void close_cached(struct hwpi_ctx *ctx)
 		close(ctx->pagemap_fd);
 	ctx->pagemap_fd = -1;
 	ctx->pagemap_pid = 0;
+	hwpi__audit_sink_close(&ctx->audit);
 	ctx->release[0] = '\0';
 	ctx->auid[0] = '\0';
 }

@@ -283,7 +283,6 @@ struct batch {
 	/* the counters after the page before, the next page's "before" */
 	bool have_prev;
 	struct hwpi_counts_after prev;
-	struct hwpi_audit_sink audit;
 	struct injector inj;
 	pid_t self;			/* getpid(), a system call */
 	pid_t madv_tid;			/* the held thread the remote madvise runs on (0: none) */
@@ -379,7 +378,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		if (rc < 0)
 			goto out_hold;
 	}
-	hwpi__audit_inject(ctx, t, m, &b->audit);
+	hwpi__audit_inject(ctx, t, m, &ctx->audit);
 	rc = perform(ctx, t, m, &b->st, &kerr, r, b->madv_tid,
 		     want_hold && remote_madvise && !b->madv_tid ? &kept : NULL, &b->inj);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
@@ -426,7 +425,7 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 		return hwpi__err(ctx, -EINVAL, "a watch needs observation: not with "
 				 "HWPI_INJECT_NO_OBSERVE");
 	memset(b, 0, sizeof(*b));
-	b->audit = (struct hwpi_audit_sink)HWPI_AUDIT_SINK_INIT;
+	hwpi__audit_sink_new_call(&ctx->audit);
 	b->inj.fd = -1;
 	b->self = getpid();
 	b->opts = opts;
@@ -461,7 +460,6 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 
 static void batch_end(struct hwpi_ctx *ctx, struct batch *b)
 {
-	hwpi__audit_sink_close(&b->audit);
 	if (b->inj.fd >= 0)
 		close(b->inj.fd);
 	release_hold(ctx, b, NULL);

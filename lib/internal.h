@@ -28,6 +28,30 @@ struct hwpi_pfm {
 	bool initialized;		/* pfm_initialize() succeeded: pfm_terminate() at the end */
 };
 
+/*
+ * Where the audit lines go: the context's /dev/kmsg, kept open across
+ * calls for a few lines.  Opening it costs more than the rest of the line,
+ * and far more once the kernel's log has wrapped: each open then walks the
+ * records whose text was overwritten (README, Performance).  The kernel
+ * rate-limits each open file to 10 lines in 5 s, so it is opened again
+ * before that, and in a forked child, which must not share the parent's
+ * count.  Who writes is learnt once per call.  NULL sink: opened for the
+ * line alone.
+ */
+struct hwpi_audit_who {		/* the calling process */
+	pid_t pid;
+	unsigned int uid;
+	char comm[20];
+};
+struct hwpi_audit_sink {
+	int fd;			/* -1: not open */
+	pid_t opener;		/* the process that opened fd */
+	unsigned int lines;	/* written through fd */
+	bool who_known;		/* who: learnt at the first line, not three syscalls a line */
+	struct hwpi_audit_who who;
+};
+#define HWPI_AUDIT_SINK_INIT { .fd = -1, .opener = 0, .lines = 0, .who_known = false }
+
 struct hwpi_ctx {
 	char root[HWPI_PATH_MAX];	/* "" = real "/" */
 	char errmsg[512];
@@ -57,6 +81,7 @@ struct hwpi_ctx {
 	 * injection.
 	 */
 	struct hwpi_observer *observer[2];
+	struct hwpi_audit_sink audit;	/* the audit lines' /dev/kmsg (audit.c) */
 	struct hwpi_pfm pfm;
 };
 
@@ -157,25 +182,8 @@ bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r
 struct hwpi_audit_sink;
 void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
 			struct hwpi_audit_sink *sink);
-/*
- * Where the audit lines of a batch go: /dev/kmsg kept open for a few
- * lines (opening it costs more than the rest of the line; the kernel
- * rate-limits each open file to 10 lines in 5 s, so it is opened again
- * before that).  NULL sink: opened for the line alone.
- */
-struct hwpi_audit_who {		/* the calling process */
-	pid_t pid;
-	unsigned int uid;
-	char comm[20];
-};
-struct hwpi_audit_sink {
-	int fd;			/* -1: not open */
-	unsigned int lines;	/* written through fd */
-	bool who_known;		/* who: learnt at the first line, not three syscalls a line */
-	struct hwpi_audit_who who;
-};
-#define HWPI_AUDIT_SINK_INIT { .fd = -1, .lines = 0, .who_known = false }
 void hwpi__audit_sink_close(struct hwpi_audit_sink *sink);
+void hwpi__audit_sink_new_call(struct hwpi_audit_sink *sink);
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn);
 
 /* tracefmt.c: a tracepoint's format file */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -517,7 +518,6 @@ static void test_no_observe(void)
 	buf[n > 0 ? n : 0] = '\0';
 	CHECK(!strncmp(buf, rec, strlen(rec)));
 	CHECK(strstr(buf, "op=inject method=corrupt-pfn pfn=0x2000") != NULL);
-	close(w);
 
 	/* the kernel's refusal is still its answer (EISDIR here) */
 	tfile_unlink(root, CORRUPT);
@@ -533,6 +533,7 @@ static void test_no_observe(void)
 	CHECK_INT(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &fast, &r), -EINVAL);
 	CHECK_FILE(root, CORRUPT, "");
 	hwpi_ctx_free(ctx);
+	close(w);	/* the context kept its audit end of the FIFO until freed */
 }
 
 static unsigned int n_warnings;
@@ -600,7 +601,8 @@ static void test_audit(void)
 	CHECK_INT(r.n_messages, 0);
 	CHECK_INT(n_warnings, 0);
 
-	/* no /dev/kmsg: logged, the injection goes on */
+	/* no /dev/kmsg: logged, the injection goes on (the context's kept one closed first) */
+	CHECK_OK(hwpi_ctx_set_root(ctx, root));
 	tfile_unlink(root, "dev/kmsg");
 	pfn_target(ctx, 0x2000, &t);
 	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
@@ -622,6 +624,7 @@ static void test_audit(void)
 		;
 	CHECK(i < 100000);
 	close(fd);
+	CHECK_OK(hwpi_ctx_set_root(ctx, root));	/* let go of the FIFO unlinked above */
 	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &plain, &r));
 	CHECK_INT(n_warnings, 2);
 	CHECK_INT(r.n_messages, 0);
@@ -715,6 +718,75 @@ static void test_audit_batch(void)
 	hwpi_ctx_free(ctx);
 }
 
+/* the pfns of the audit lines in ROOT's dev/kmsg, as a string "2000 2001 ..." */
+static char *audit_pfns(const char *root)
+{
+	char *got = tfile_read(root, "dev/kmsg"), *line, *save = NULL, *out, *w;
+
+	CHECK(got != NULL);
+	out = calloc(1, strlen(got) + 1);
+	CHECK(out != NULL);
+	w = out;
+	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *p = strstr(line, " pfn=0x");
+
+		CHECK(p != NULL);
+		w += sprintf(w, "%s%.*s", w == out ? "" : " ", (int)strcspn(p + 7, " "), p + 7);
+	}
+	free(got);
+	return out;
+}
+
+/*
+ * The context keeps /dev/kmsg open across calls for its audit lines (an open
+ * costs far more than a line once the kernel's log has wrapped), for at most
+ * 8 lines, and never into a forked child: a child opens its own.
+ */
+static void test_audit_across_calls(void)
+{
+	const char *root = test_fake("mf-6.12");
+	struct hwpi_ctx *ctx = test_ctx(root);
+	struct hwpi_inject_opts o = plain;
+	struct hwpi_target t;
+	struct hwpi_report r;
+	char p[4096], *got;
+	int i, status;
+	pid_t c;
+
+	o.flags |= HWPI_INJECT_FORCE;
+	CHECK(mkdir(tfile_path(p, sizeof(p), root, "dev"), 0755) == 0);
+	tfile_write(root, "dev/kmsg", "");
+	for (i = 0; i < 10; i++) {
+		pfn_target(ctx, 0x2000 + (uint64_t)i, &t);
+		CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
+		if (i == 0) {	/* a new file: the kept one gets lines 2..8 */
+			tfile_unlink(root, "dev/kmsg");
+			tfile_write(root, "dev/kmsg", "");
+		}
+	}
+	got = audit_pfns(root);
+	CHECK_STR(got, "2008 2009");
+	free(got);
+
+	/* lines 9 and 10 went through the open now kept: a forked child opens its own */
+	tfile_unlink(root, "dev/kmsg");
+	tfile_write(root, "dev/kmsg", "");
+	c = fork();
+	CHECK(c >= 0);
+	if (c == 0) {
+		pfn_target(ctx, 0x2100, &t);
+		_exit(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r) == 0 ? 0 : 1);
+	}
+	CHECK(waitpid(c, &status, 0) == c);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pfn_target(ctx, 0x2101, &t);
+	CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
+	got = audit_pfns(root);	/* the parent's line went to the file it kept */
+	CHECK_STR(got, "2100");
+	free(got);
+	hwpi_ctx_free(ctx);
+}
+
 static void test_unavailable(void)
 {
 	unsigned int m;
@@ -780,6 +852,7 @@ int main(int argc, char **argv)
 	RUN(test_no_observe);
 	RUN(test_audit);
 	RUN(test_audit_batch);
+	RUN(test_audit_across_calls);
 	RUN(test_unavailable);
 	RUN(test_unpoison);
 	return 0;
