@@ -60,7 +60,7 @@ campaign_steps() { # TAG METHOD COUNT
 }
 
 # the --pfn campaign and its sh loop also in a fresh boot: after the method rows below (~30 000
-# pages injected) the same campaign has cost 2-4x more a step while the sh loop did not
+# pages injected) the kernel's log has wrapped, and each open of /dev/kmsg costs far more
 bench shell $N | sed 's/^@B name=shell/@B name=shell-early/'
 bench shell $N campaign | sed 's/^@B name=shell/@B name=shell-early/'
 
