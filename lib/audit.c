@@ -112,12 +112,15 @@ void hwpi__audit_sink_close(struct hwpi_audit_sink *sink)
 	sink->lines = 0;
 }
 
-void hwpi__audit_sink_new_call(struct hwpi_audit_sink *sink)
+void hwpi__audit_new_call(struct hwpi_ctx *ctx)
 {
-	sink->who_known = false;
+	ctx->audit.who_known = false;
 }
 
-/* Write LINE for process SELF through SINK's /dev/kmsg (opened again when due). */
+/*
+ * Write LINE for process SELF through SINK's /dev/kmsg (opened again when
+ * due); SINK NULL: opened for the line alone.
+ */
 static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
 			struct hwpi_audit_sink *sink, pid_t self)
 {
@@ -152,25 +155,20 @@ static void audit_write(struct hwpi_ctx *ctx, const char *line, size_t len,
 		close(fd);
 }
 
-/* Who writes the line: the calling process (learnt once per SINK, if any). */
+/* Who writes the line: the calling process (learnt once per call). */
 static void audit_who(struct hwpi_audit_sink *sink, struct hwpi_audit_who *who)
 {
-	if (sink && sink->who_known) {
-		*who = sink->who;
-		return;
-	}
-	who->pid = getpid();
-	who->uid = (unsigned int)getuid();
-	own_comm(who->comm, sizeof(who->comm));
-	if (sink) {
-		sink->who = *who;
+	if (!sink->who_known) {
+		sink->who.pid = getpid();
+		sink->who.uid = (unsigned int)getuid();
+		own_comm(sink->who.comm, sizeof(sink->who.comm));
 		sink->who_known = true;
 	}
+	*who = sink->who;
 }
 
 static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool have_pfn,
-		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr,
-		  struct hwpi_audit_sink *sink)
+		  uint64_t pfn, uint64_t phys, pid_t pid, bool have_vaddr, uint64_t vaddr)
 {
 	char line[512], spfn[24], sphys[24], svaddr[24], spid[16];
 	struct hwpi_audit_who who;
@@ -183,7 +181,7 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 		snprintf(spid, sizeof(spid), "%d", (int)pid);
 	else
 		snprintf(spid, sizeof(spid), "-");
-	audit_who(sink, &who);
+	audit_who(&ctx->audit, &who);
 	n = snprintf(line, sizeof(line),
 		     AUDIT_PRIO "hwpinject[%d]: op=%s method=%s pfn=%s phys=%s pid=%s vaddr=%s "
 				"uid=%u auid=%s comm=%s\n",
@@ -192,11 +190,10 @@ static void audit(struct hwpi_ctx *ctx, const char *op, const char *method, bool
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	dbg(ctx, "audit: %.*s", n - 1 - (int)strlen(AUDIT_PRIO), line + strlen(AUDIT_PRIO));
-	audit_write(ctx, line, (size_t)n, sink, who.pid);
+	audit_write(ctx, line, (size_t)n, &ctx->audit, who.pid);
 }
 
-void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
-			struct hwpi_audit_sink *sink)
+void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m)
 {
 	const char *name = hwpi_method_name(m);
 	pid_t pid = t->pid;
@@ -205,12 +202,12 @@ void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum 
 	if (pid <= 0 && hwpi_method_needs_vaddr(m))
 		pid = getpid();
 	audit(ctx, "inject", name ? name : "-", t->have_pfn, t->pfn, t->phys,
-	      t->have_vaddr ? pid : 0, t->have_vaddr, t->vaddr, sink);
+	      t->have_vaddr ? pid : 0, t->have_vaddr, t->vaddr);
 }
 
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn)
 {
-	hwpi__audit_sink_new_call(&ctx->audit);
+	hwpi__audit_new_call(ctx);
 	audit(ctx, "unpoison", "unpoison-pfn", true, pfn, pfn * (uint64_t)ctx->page_size, 0, false,
-	      0, &ctx->audit);
+	      0);
 }

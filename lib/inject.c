@@ -378,7 +378,7 @@ static int inject_one(struct hwpi_ctx *ctx, struct batch *b, const struct hwpi_t
 		if (rc < 0)
 			goto out_hold;
 	}
-	hwpi__audit_inject(ctx, t, m, &ctx->audit);
+	hwpi__audit_inject(ctx, t, m);
 	rc = perform(ctx, t, m, &b->st, &kerr, r, b->madv_tid,
 		     want_hold && remote_madvise && !b->madv_tid ? &kept : NULL, &b->inj);
 	/* the remote madvise left the thread that ran it attached: hold the rest too */
@@ -425,7 +425,7 @@ static int batch_begin(struct hwpi_ctx *ctx, struct batch *b, enum hwpi_method m
 		return hwpi__err(ctx, -EINVAL, "a watch needs observation: not with "
 				 "HWPI_INJECT_NO_OBSERVE");
 	memset(b, 0, sizeof(*b));
-	hwpi__audit_sink_new_call(&ctx->audit);
+	hwpi__audit_new_call(ctx);
 	b->inj.fd = -1;
 	b->self = getpid();
 	b->opts = opts;

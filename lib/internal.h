@@ -35,8 +35,7 @@ struct hwpi_pfm {
  * records whose text was overwritten (README, Performance).  The kernel
  * rate-limits each open file to 10 lines in 5 s, so it is opened again
  * before that, and in a forked child, which must not share the parent's
- * count.  Who writes is learnt once per call.  NULL sink: opened for the
- * line alone.
+ * count.  Who writes is learnt once per call.
  */
 struct hwpi_audit_who {		/* the calling process */
 	pid_t pid;
@@ -179,11 +178,10 @@ bool hwpi__kmsg_line_match(const char *text, uint64_t pfn, struct hwpi_report *r
  * audit.c: the audit line in the kernel log (/dev/kmsg, facility user) for an
  * injection of T by M, or an unpoison of PFN.  Never fails: a failure is logged.
  */
-struct hwpi_audit_sink;
-void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m,
-			struct hwpi_audit_sink *sink);
+void hwpi__audit_inject(struct hwpi_ctx *ctx, const struct hwpi_target *t, enum hwpi_method m);
 void hwpi__audit_sink_close(struct hwpi_audit_sink *sink);
-void hwpi__audit_sink_new_call(struct hwpi_audit_sink *sink);
+/* a new call (batch) begins: who writes is learnt again at its first line */
+void hwpi__audit_new_call(struct hwpi_ctx *ctx);
 void hwpi__audit_unpoison(struct hwpi_ctx *ctx, uint64_t pfn);
 
 /* tracefmt.c: a tracepoint's format file */
