@@ -126,12 +126,12 @@ sc_fault_signals() {
     i=0
     for s in INT TERM KILL; do
         a=$(printf '0x%x' $((VADDR + i * 4096))); i=$((i + 1))
-        n0=$(grep -c '^inject' $J 2>/dev/null)
+        n0=$(f_journal_injects $J)
         f_bg "watch-$s" inject --pid "$VPID" --addr "$a" --method corrupt-pfn --early-kill \
             --watch 5 --journal $J --json
         # in the watch: 0.5 s after its journal record (a fixed delay from the start can come
         # before the injection when the host is busy or the build is ASan's)
-        f_wait_journal $J $((${n0:-0} + 1))
+        f_wait_journal $J $((n0 + 1))
         f_sig $s 0.5
         f_procs "watch-$s"
         for d in $FSIG_DELAYS_MADV; do
@@ -178,13 +178,13 @@ sc_fault_count() {
     for s in INT TERM KILL; do
         VARGS="--pages $FCOUNT_N"
         v_start anon || return 1
-        n0=$(grep -c '^inject' $J 2>/dev/null)
+        n0=$(f_journal_injects $J)
         f_bg "count-$s" inject --pid "$VPID" \
             --region "$VADDR-$(printf '0x%x' $((VADDR + FCOUNT_N * 4096)))" --count $FCOUNT_N \
             --method corrupt-pfn --early-kill --journal $J --json
         # the signal lands in the batch, not before it: a fixed delay after the start was
         # too short for the ASan build under TCG (nothing injected in 0.4 s)
-        f_wait_journal $J $((${n0:-0} + 1))
+        f_wait_journal $J $((n0 + 1))
         f_sig $s 0.2
         f_procs "count-$s"
         kv "victim_alive.count-$s" "$(kill -0 "$VPID" 2>/dev/null && echo yes || echo no)"
@@ -228,11 +228,13 @@ sc_fault_journal() {
 # ---- the system changes under a campaign: hwpoison_inject unloaded (rmmod) during a sleep
 # step, then debugfs unmounted during another; the later steps fail with 69 (or hwpinject
 # brings back what it needs), never worse; both are put back afterwards
+f_journal_injects() { # f_journal_injects FILE: its inject records so far (0: no file)
+    n=$(grep -c '^inject' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
 f_wait_journal() { # f_wait_journal FILE N: until N inject records (at most 10 s)
     t=0
-    while :; do
-        n=$(grep -c '^inject' "$1" 2>/dev/null)
-        [ "${n:-0}" -ge "$2" ] || [ $t -ge 100 ] && break
+    while [ "$(f_journal_injects "$1")" -lt "$2" ] && [ $t -lt 100 ]; do
         sleep 0.1; t=$((t + 1))
     done
 }
@@ -265,9 +267,9 @@ sc_fault_system() {
     f_modules restored1
     printf 'inject --pid %s --addr %s --method corrupt-pfn\nsleep 1500ms\ninject --pid %s --addr %s --method corrupt-pfn\ninject --pid %s --addr %s --method hwpoison\n' \
         "$VPID" "$(pg 3)" "$VPID" "$(pg 4)" "$VPID" "$(pg 5)" > $W/sys2.steps
-    n0=$(grep -c '^inject' $J 2>/dev/null)
+    n0=$(f_journal_injects $J)
     f_bg umount campaign --journal $J $W/sys2.steps
-    f_wait_journal $J $((${n0:-0} + 1))
+    f_wait_journal $J $((n0 + 1))
     sleep 0.3
     umount /sys/kernel/debug/tracing 2>/dev/null
     if run umount umount /sys/kernel/debug; then :; else run umount_lazy umount -l /sys/kernel/debug; fi
