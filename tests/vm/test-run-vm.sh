@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-run-vm.sh — run-vm's boot retry, against a fake qemu (HWPI_QEMU): a guest that crashes
-# before its init printed @@BOOT is booted once more and said so; a crash after @@BOOT, or a
-# second crash, is never hidden.
+# before its init printed @@BOOT, or prints no @@BOOT within HWPI_VM_BOOT_DEADLINE, is booted
+# once more and said so; a crash or a long run after @@BOOT, or a second failed boot, is never
+# hidden.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
@@ -11,12 +12,17 @@ mkdir -p "$T/k"
 : > "$T/initrd"
 fail=0
 
-# fake qemu: the Nth call prints the file $T/out.N (or out.last when there is none) as the console
+# fake qemu: the Nth call prints the file $T/out.N (or out.last when there is none) as the
+# console, then sleeps as many seconds as $T/sleep.N says (a hung guest), then prints
+# $T/after.N if there is one
 cat > "$T/qemu" <<FAKE
 #!/bin/bash
 n=\$(( \$(cat "$T/calls" 2>/dev/null || echo 0) + 1 ))
 echo \$n > "$T/calls"
 if [ -e "$T/out.\$n" ]; then cat "$T/out.\$n"; else cat "$T/out.last"; fi
+[ -e "$T/sleep.\$n" ] && sleep "\$(cat "$T/sleep.\$n")"
+[ -e "$T/after.\$n" ] && cat "$T/after.\$n"
+exit 0
 FAKE
 chmod +x "$T/qemu"
 
@@ -39,7 +45,7 @@ case_() { # case_ NAME EXPECTED_RC EXPECTED_CALLS: run run-vm with the out.* fil
 	else
 		echo "ok: $name (exit $rc, $calls boots)"
 	fi
-	rm -f "$T"/out.*
+	rm -f "$T"/out.* "$T"/sleep.* "$T"/after.*
 }
 
 # 1: crash before @@BOOT, then a good boot: passes, the crash log is kept, the retry is said
@@ -65,5 +71,27 @@ case_ "no panic, no boot: no retry" 1 1
 # 5: HWPI_VM_BOOT_RETRIES=0 turns the retry off
 echo "$PANIC" > "$T/out.1"; echo "$GOOD" > "$T/out.last"
 HWPI_VM_BOOT_RETRIES=0 case_ "retries off" 1 1
+
+# 6: a guest silent after the boot loader past the boot deadline is stopped and booted again
+# (seen in CI: sid printed nothing after "Probing EDD" for 600 s)
+echo "Probing EDD (edd=off to disable)... ok" > "$T/out.1"; echo 60 > "$T/sleep.1"
+echo "$GOOD" > "$T/out.last"
+SECONDS=0
+HWPI_VM_BOOT_DEADLINE=2 case_ "hang before boot is retried" 0 2
+[ "$SECONDS" -lt 15 ] || { echo "FAIL: the hung guest was not stopped at the deadline (${SECONDS}s)"; fail=1; }
+grep -q 'Probing EDD' "$T/log.hung-1" && grep -q '^@@DONE' "$T/log" \
+	|| { echo "FAIL: hung log not kept or final log not the second boot"; fail=1; }
+grep -q 'no @@BOOT within 2s' "$T/stderr" || { echo "FAIL: the retry was not said on stderr"; fail=1; }
+
+# 7: hung twice: exit 124 after one retry, said
+echo "Probing EDD" > "$T/out.last"; echo 60 > "$T/sleep.1"; echo 60 > "$T/sleep.2"
+HWPI_VM_BOOT_DEADLINE=1 case_ "second hang fails" 124 2
+grep -q 'no @@BOOT within 1s (HWPI_VM_BOOT_DEADLINE)' "$T/stderr" \
+	|| { echo "FAIL: the final hang was not said on stderr"; fail=1; }
+
+# 8: a guest that printed @@BOOT may run past the boot deadline: not stopped, not retried
+echo "@@BOOT scenario=full release=6.12.0" > "$T/out.1"; echo 3 > "$T/sleep.1"
+echo "@@DONE" > "$T/after.1"
+HWPI_VM_BOOT_DEADLINE=1 case_ "long run after boot is not cut" 0 1
 
 exit $fail
