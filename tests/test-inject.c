@@ -658,16 +658,19 @@ static void expect_unavailable(const char *fake, enum hwpi_method m, int err, co
 	hwpi_ctx_free(ctx);
 }
 
+/* ROOT's dev/kmsg replaced by a new, empty file: an open of the old one writes elsewhere */
+static void new_kmsg(const char *root)
+{
+	tfile_unlink(root, "dev/kmsg");
+	tfile_write(root, "dev/kmsg", "");
+}
+
 /* test_audit_batch's callback: /dev/kmsg replaced by a new file after the third page */
 static int swap_kmsg(const struct hwpi_report *r, size_t i, void *data)
 {
-	const char *root = data;
-
 	(void)r;
-	if (i == 2) {
-		tfile_unlink(root, "dev/kmsg");
-		tfile_write(root, "dev/kmsg", "");
-	}
+	if (i == 2)
+		new_kmsg(data);
 	return 0;
 }
 
@@ -759,18 +762,15 @@ static void test_audit_across_calls(void)
 	for (i = 0; i < 10; i++) {
 		pfn_target(ctx, 0x2000 + (uint64_t)i, &t);
 		CHECK_OK(hwpi_inject(ctx, &t, HWPI_METHOD_CORRUPT_PFN, &o, &r));
-		if (i == 0) {	/* a new file: the kept one gets lines 2..8 */
-			tfile_unlink(root, "dev/kmsg");
-			tfile_write(root, "dev/kmsg", "");
-		}
+		if (i == 0)	/* a new file: the kept one gets lines 2..8 */
+			new_kmsg(root);
 	}
 	got = audit_pfns(root);
 	CHECK_STR(got, "2008 2009");
 	free(got);
 
 	/* lines 9 and 10 went through the open now kept: a forked child opens its own */
-	tfile_unlink(root, "dev/kmsg");
-	tfile_write(root, "dev/kmsg", "");
+	new_kmsg(root);
 	c = fork();
 	CHECK(c >= 0);
 	if (c == 0) {
